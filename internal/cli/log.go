@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verbatim-ledger/verbatim/ledger"
+)
+
+type entryJSON struct {
+	Entry   uint64    `json:"entry"`
+	Kind    string    `json:"kind"`
+	Doc     string    `json:"doc,omitempty"`
+	Version uint64    `json:"version,omitempty"`
+	Time    time.Time `json:"time"`
+	Signer  string    `json:"signer"`
+}
+
+func newLogCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "log",
+		Short: "List the ledger's entries",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := ledger.Open(e.dir())
+			if err != nil {
+				return err
+			}
+			entries, err := l.Entries()
+			if err != nil {
+				return err
+			}
+			if e.jsonOut {
+				out := make([]entryJSON, len(entries))
+				for i, x := range entries {
+					out[i] = entryJSON{Entry: x.Entry, Kind: x.Kind, Doc: x.Doc, Version: x.Version, Time: x.Time, Signer: string(x.Signer)}
+				}
+				return e.printJSON(map[string]any{"ledger": l.Name(), "entries": out})
+			}
+			for _, x := range entries {
+				what := "genesis of " + l.Name()
+				if x.Kind == "document" {
+					what = x.Doc + " version " + itoa(x.Version)
+				}
+				e.printf("%6d  %s  %s  %s\n", x.Entry, x.Time.Format(time.RFC3339), x.Signer[:16], what)
+			}
+			return nil
+		},
+	}
+}
+
+type versionJSON struct {
+	Version   uint64    `json:"version"`
+	Entry     uint64    `json:"entry"`
+	SHA256    string    `json:"sha256"`
+	Size      int64     `json:"size"`
+	MediaType string    `json:"media_type"`
+	Title     string    `json:"title,omitempty"`
+	Source    string    `json:"source,omitempty"`
+	Language  string    `json:"language,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	Time      time.Time `json:"time"`
+	Signer    string    `json:"signer"`
+}
+
+func newHistoryCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "history ID",
+		Short: "List the versions of one document",
+		Args:  exactArgs(1, "history needs one document ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, err := ledger.Open(e.dir())
+			if err != nil {
+				return err
+			}
+			vs, err := l.History(args[0])
+			if err != nil {
+				return err
+			}
+			if e.jsonOut {
+				out := make([]versionJSON, len(vs))
+				for i, v := range vs {
+					out[i] = versionJSON{Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size, MediaType: v.MediaType,
+						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer)}
+				}
+				return e.printJSON(map[string]any{"doc": args[0], "versions": out})
+			}
+			for _, v := range vs {
+				e.printf("%s version %d  entry %d  %s  %d bytes  sha256 %s  signer %s\n",
+					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], v.Signer[:16])
+				if v.Title != "" || v.Note != "" {
+					e.printf("    %s%s\n", v.Title, noteSuffix(v.Note))
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func noteSuffix(n string) string {
+	if n == "" {
+		return ""
+	}
+	return " — " + n
+}

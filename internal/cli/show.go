@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verbatim-ledger/verbatim/ledger"
+)
+
+type showOptions struct {
+	envelope, record bool
+}
+
+func newShowCmd(e *env) *cobra.Command {
+	var o showOptions
+	cmd := &cobra.Command{
+		Use:   "show ID[@VERSION] [--envelope | --record]",
+		Short: "Write a registered version's bytes (checked against their signed hash) to stdout",
+		Args:  exactArgs(1, "show needs one ID or ID@VERSION"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runShow(e, o, args[0])
+		},
+	}
+	cmd.Flags().BoolVar(&o.envelope, "envelope", false, "write the version's signed DSSE envelope instead")
+	cmd.Flags().BoolVar(&o.record, "record", false, "write the version's decoded in-toto statement instead")
+	return cmd
+}
+
+// parseRef splits ID[@VERSION]; version 0 means the latest.
+func parseRef(ref string) (string, uint64, error) {
+	id, ver, found := strings.Cut(ref, "@")
+	if !found {
+		return id, 0, nil
+	}
+	v, err := strconv.ParseUint(ver, 10, 64)
+	if err != nil || v == 0 || ver[0] == '0' {
+		return "", 0, usagef("%q: the version after @ must be a number from 1", ref)
+	}
+	return id, v, nil
+}
+
+func runShow(e *env, o showOptions, ref string) error {
+	if o.envelope && o.record {
+		return usagef("give --envelope or --record, not both")
+	}
+	id, ver, err := parseRef(ref)
+	if err != nil {
+		return err
+	}
+	l, err := ledger.Open(e.dir())
+	if err != nil {
+		return err
+	}
+	v, err := l.Lookup(id, ver)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.envelope:
+		if err := l.VerifyEntry(v.Entry); err != nil {
+			return err
+		}
+		raw, err := l.Envelope(v.Entry)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(append(raw, '\n'))
+		return err
+	case o.record:
+		if err := l.VerifyEntry(v.Entry); err != nil {
+			return err
+		}
+		st, err := l.Statement(v.Entry)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(st)
+	}
+	data, err := l.Content(v)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}

@@ -1,0 +1,308 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// Signer is a private key that signs entries and checkpoints;
+// *keys.PrivateKey implements it.
+type Signer interface {
+	Sign(msg []byte) ([]byte, error)
+	Public() *keys.PublicKey
+}
+
+// AppendOptions configures an Appender.
+type AppendOptions struct {
+	// Now is the clock; nil means time.Now. An entry's time is never before
+	// the previous entry's.
+	Now func() time.Time
+}
+
+// NewDocument is a document version to register.
+type NewDocument struct {
+	ID        string // a valid document id (records.CheckDocID)
+	Content   []byte
+	MediaType string // "" detects it from the content
+	Title     string
+	Source    string
+	Language  string
+	Note      string
+}
+
+// Result is what registering one document did.
+type Result struct {
+	Version   *Version // the new version, or the existing one if Unchanged
+	Unchanged bool     // the content equals the document's latest version; nothing was added
+}
+
+// packThreshold is the number of pending objects from which Flush writes
+// one packfile instead of loose objects.
+const packThreshold = 64
+
+// Appender adds entries to a ledger under its write lock. Entries become
+// part of the ledger, all together, when Flush moves the branch; until then
+// nothing on disk refers to them, so an interrupted process leaves the
+// ledger as it was at the last Flush. Close releases the lock and discards
+// unflushed entries.
+type Appender struct {
+	l       *Ledger
+	signer  Signer
+	fp      string
+	now     func() time.Time
+	unlock  func()
+	mem     *memory.Storage
+	objects []plumbing.Hash
+	head    plumbing.Hash // newest commit, flushed or not
+	pending int
+	cp      *Checkpoint // checkpoint of the newest staged entry
+	broken  error
+}
+
+// Append takes the ledger's write lock and returns an Appender that signs
+// with signer. If another process appended since Open, the ledger is
+// re-read first. signer must be a key the ledger authorizes.
+func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
+	unlock, err := l.r.lock()
+	if err != nil {
+		return nil, err
+	}
+	a := &Appender{l: l, signer: signer, fp: string(signer.Public().Fingerprint()), now: opts.Now, unlock: unlock, mem: memory.NewStorage()}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if l.st.size > 0 {
+		if _, head, err := l.r.head(); err != nil || head != l.head {
+			if err == nil {
+				err = l.load()
+			}
+			if err != nil {
+				unlock()
+				return nil, err
+			}
+		}
+		if _, err := l.st.signer(a.fp); err != nil {
+			unlock()
+			return nil, fmt.Errorf("%w: key %s is not authorized to sign in ledger %s (its root key is %s)",
+				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short())
+		}
+	}
+	a.head = l.head
+	return a, nil
+}
+
+// Add registers doc as the next version of its document, unless its content
+// equals the latest version's. Invalid input returns an error wrapping
+// ErrInput and changes nothing.
+func (a *Appender) Add(doc NewDocument) (Result, error) {
+	if a.broken != nil {
+		return Result{}, a.broken
+	}
+	if err := checkNewDocument(&doc); err != nil {
+		return Result{}, err
+	}
+	sum := sha256.Sum256(doc.Content)
+	digest := hex.EncodeToString(sum[:])
+	prev := a.l.st.latest(doc.ID)
+	if prev != nil && prev.SHA256 == digest {
+		return Result{Version: prev, Unchanged: true}, nil
+	}
+	d := &records.Document{
+		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: int64(len(doc.Content)),
+		Title: doc.Title, Source: doc.Source, Language: doc.Language, Note: doc.Note,
+	}
+	if prev != nil {
+		d.Version = prev.Version + 1
+		d.Previous = &records.VersionLink{Version: prev.Version, Entry: prev.Entry, SHA256: prev.SHA256}
+	}
+	st := a.statement(records.DocumentType, records.Subject{Name: doc.ID, Digest: records.Digest{SHA256: digest}})
+	st.Predicate.Document = d
+	if err := a.add(st, doc.Content); err != nil {
+		return Result{}, err
+	}
+	return Result{Version: a.l.st.latest(doc.ID)}, nil
+}
+
+func checkNewDocument(doc *NewDocument) error {
+	if err := records.CheckDocID(doc.ID); err != nil {
+		return fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	for _, f := range []struct{ name, v string }{{"title", doc.Title}, {"source", doc.Source}, {"language", doc.Language}, {"note", doc.Note}} {
+		if err := records.CheckText(f.name, f.v); err != nil {
+			return fmt.Errorf("%w: %v", ErrInput, err)
+		}
+	}
+	if doc.MediaType == "" {
+		doc.MediaType = http.DetectContentType(doc.Content)
+	}
+	return nil
+}
+
+// addGenesis adds entry 0, naming the ledger and making the signer its root key.
+func (a *Appender) addGenesis(name string) error {
+	pub := a.signer.Public()
+	st := a.statement(records.GenesisType, records.Subject{Name: name, Digest: records.Digest{SHA256: a.fp}})
+	st.Predicate.Ledger = name
+	st.Predicate.Genesis = &records.Genesis{
+		Format:  records.FormatVersion,
+		RootKey: records.KeySpec{Fingerprint: a.fp, Algorithm: string(pub.Algorithm()), PublicKey: base64.StdEncoding.EncodeToString(pub.DER())},
+	}
+	return a.add(st, nil)
+}
+
+// statement fills in the predicate fields every entry has.
+func (a *Appender) statement(typ string, subject records.Subject) *records.Statement {
+	s := a.l.st
+	t := records.FormatTime(a.now())
+	if t < s.lastTime {
+		t = s.lastTime
+	}
+	p := records.Predicate{Ledger: s.name, Entry: s.size, MerkleRoot: hexRoot(s.root()), Time: t, Signer: a.fp}
+	if s.size > 0 {
+		p.PreviousEntry = hex.EncodeToString(s.lastHash[:])
+	}
+	return &records.Statement{Type: records.StatementType, Subject: []records.Subject{subject}, PredicateType: typ, Predicate: p}
+}
+
+// add signs st, applies it to the state and stages its git objects.
+func (a *Appender) add(st *records.Statement, content []byte) error {
+	raw, err := records.Sign(st, a.fp, a.signer)
+	if err != nil {
+		if errors.Is(err, records.ErrMalformed) {
+			return fmt.Errorf("%w: %v", ErrInput, err)
+		}
+		return err
+	}
+	env, err := records.ParseEnvelope(raw)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: an envelope verbatim signed does not parse: %v", err))
+	}
+	n := a.l.st.size
+	if _, err := a.l.st.apply(env); err != nil {
+		return fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	// From here on the in-memory state has moved: a failure breaks the Appender.
+	if err := a.stage(n, env, content); err != nil {
+		a.broken = fmt.Errorf("appending entry %d: %w", n, err)
+		return a.broken
+	}
+	a.pending++
+	return nil
+}
+
+// stage creates the blobs, trees and commit that add entry n.
+func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) error {
+	s := a.l.st
+	cp, err := signCheckpoint(s.name, s.size, s.root(), a.signer)
+	if err != nil {
+		return fmt.Errorf("signing checkpoint: %w", err)
+	}
+	dir := tree{{mode: modeFile, name: envelopeFile, hash: a.put(newObject(plumbing.BlobObject, env.Raw))}}
+	if env.Statement.Predicate.Document != nil {
+		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(newObject(plumbing.BlobObject, content))})
+	}
+	t := &a.l.tip
+	p := pathOf(n)
+	for i, lvl := range []*tree{&t.a, &t.b, &t.c} {
+		if t.prefix[i] != p[i] {
+			*lvl = nil
+			t.prefix[i] = p[i]
+			for j := i + 1; j < 3; j++ {
+				t.prefix[j] = ""
+			}
+		}
+	}
+	t.c = t.c.with(treeEntry{mode: modeDir, name: p[3], hash: a.put(encodeTree(dir))})
+	t.b = t.b.with(treeEntry{mode: modeDir, name: p[2], hash: a.put(encodeTree(t.c))})
+	t.a = t.a.with(treeEntry{mode: modeDir, name: p[1], hash: a.put(encodeTree(t.b))})
+	t.entries = t.entries.with(treeEntry{mode: modeDir, name: p[0], hash: a.put(encodeTree(t.a))})
+	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: a.put(encodeTree(t.entries))})
+	t.root = t.root.with(treeEntry{mode: modeFile, name: checkpointFile, hash: a.put(newObject(plumbing.BlobObject, cp))})
+	rootHash := a.put(encodeTree(t.root))
+	a.head = a.put(encodeCommit(rootHash, a.head, env.Statement))
+	a.cp = &Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Raw: cp}
+	return nil
+}
+
+// put stages an object for the next Flush and returns its hash.
+func (a *Appender) put(o *plumbing.MemoryObject) plumbing.Hash {
+	h := o.Hash()
+	if !a.mem.HasEncodedObject(h) {
+		a.mem.SetEncodedObject(o) // memory storage cannot fail
+		a.objects = append(a.objects, h)
+	}
+	return h
+}
+
+// Pending is the number of entries added since the last Flush.
+func (a *Appender) Pending() int { return a.pending }
+
+// Flush writes the staged objects (one packfile, or loose objects for a few)
+// and then moves the branch to the newest commit in one atomic rename.
+func (a *Appender) Flush() error {
+	if a.broken != nil {
+		return a.broken
+	}
+	if a.pending == 0 {
+		return nil
+	}
+	if err := a.writeObjects(); err != nil {
+		a.broken = fmt.Errorf("writing git objects: %w", err)
+		return a.broken
+	}
+	if err := a.l.r.setRef(a.l.branch, a.l.head, a.head); err != nil {
+		a.broken = err
+		return err
+	}
+	a.l.head = a.head
+	a.l.cp = a.cp
+	a.mem, a.objects, a.pending = memory.NewStorage(), nil, 0
+	return nil
+}
+
+func (a *Appender) writeObjects() error {
+	if len(a.objects) < packThreshold {
+		for _, h := range a.objects {
+			o, _ := a.mem.EncodedObject(plumbing.AnyObject, h)
+			if _, err := a.l.r.st.SetEncodedObject(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w, err := a.l.r.st.PackfileWriter()
+	if err != nil {
+		return err
+	}
+	if _, err := packfile.NewEncoder(w, a.mem, false).Encode(a.objects, 0); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// Close releases the write lock. Entries not flushed are discarded, and the
+// Ledger re-reads its state on next use.
+func (a *Appender) Close() error {
+	if a.unlock == nil {
+		return nil
+	}
+	if a.pending > 0 || a.broken != nil {
+		a.l.stale = true
+	}
+	a.unlock()
+	a.unlock = nil
+	return nil
+}

@@ -1,0 +1,55 @@
+package ledger
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Tree layout (FORMAT.md §2). Entry n lives in its own directory
+//
+//	entries/AAAA/BB/CC/NNNNNNNNNN/
+//
+// where NNNNNNNNNN is n in ten decimal digits and AAAA, BB and CC are its first
+// four, next two and next two digits. A directory below entries/ thus holds at
+// most 100 children (AAAA: 10,000, reached only past a million entries), so
+// appending an entry rewrites five small trees whatever the ledger's size.
+const (
+	entriesDir     = "entries"
+	checkpointFile = "checkpoint"
+	envelopeFile   = "envelope.json"
+	documentFile   = "document"
+
+	// MaxEntries is the number of entries the layout can address.
+	MaxEntries = 10_000_000_000
+)
+
+// entryPath is the directory names leading from entries/ to entry n's directory.
+type entryPath [4]string
+
+func pathOf(n uint64) entryPath {
+	if n >= MaxEntries {
+		panic(fmt.Sprintf("ledger: entry %d beyond the layout's range", n))
+	}
+	d := fmt.Sprintf("%010d", n)
+	return entryPath{d[0:4], d[4:6], d[6:8], d}
+}
+
+// String is the entry directory's path from the root of the tree.
+func (p entryPath) String() string {
+	return entriesDir + "/" + p[0] + "/" + p[1] + "/" + p[2] + "/" + p[3]
+}
+
+// parseEntryName reads an entry directory name back to its number,
+// accepting only the canonical ten-digit form.
+func parseEntryName(name string) (uint64, bool) {
+	if len(name) != 10 {
+		return 0, false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < '0' || name[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseUint(name, 10, 64)
+	return n, err == nil
+}

@@ -1,0 +1,263 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// Ledger is an open ledger at the state its branch pointed to when it was
+// opened. Reads need no lock; Append takes the write lock. A Ledger is not
+// safe for concurrent use.
+type Ledger struct {
+	dir    string
+	r      *repo
+	branch plumbing.ReferenceName
+	head   plumbing.Hash
+	st     *state
+	tip    tip
+	cp     *Checkpoint
+	stale  bool // an Appender discarded entries: re-read before use
+}
+
+// tip holds the trees on the path to the newest entry, which the next
+// append rewrites.
+type tip struct {
+	root, entries, a, b, c tree
+	prefix                 [3]string // names of a, b and c
+}
+
+// Open opens the ledger in dir and reads its current state from the newest
+// commit's tree: every entry's envelope, the hash chain, the version links
+// and the Merkle root, checked against the newest checkpoint. It does not
+// verify signatures or history; Verify does. A ledger that is not
+// consistent gives an error wrapping ErrTampered.
+func Open(dir string) (*Ledger, error) {
+	r, err := openRepo(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &Ledger{dir: dir, r: r}
+	if err := l.load(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Name is the ledger's name (the origin of its checkpoints).
+func (l *Ledger) Name() string { return l.st.name }
+
+// Size is the number of entries, the genesis included.
+func (l *Ledger) Size() uint64 { return l.st.size }
+
+// Head is the commit the ledger's branch points to.
+func (l *Ledger) Head() string { return l.head.String() }
+
+// RootFingerprint is the fingerprint of the ledger's root key.
+func (l *Ledger) RootFingerprint() string { return string(l.st.rootKey.Fingerprint()) }
+
+// Checkpoint is the newest checkpoint, verified against the ledger's entries.
+func (l *Ledger) Checkpoint() *Checkpoint { return l.cp }
+
+func (l *Ledger) load() error {
+	l.tip, l.stale = tip{}, false
+	branch, head, err := l.r.head()
+	if err != nil {
+		return err
+	}
+	if head.IsZero() {
+		return fmt.Errorf("%w: %s has no entries (its branch %s is empty)", ErrNotLedger, l.dir, branch.Short())
+	}
+	l.branch, l.head, l.st = branch, head, newState()
+	data, err := l.r.object(plumbing.CommitObject, head)
+	if err != nil {
+		return err
+	}
+	c, err := parseCommitHeader(data)
+	if err != nil {
+		return fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(head), err)
+	}
+	if l.tip.root, err = l.r.tree(c.tree); err != nil {
+		return err
+	}
+	if err := l.loadEntries(); err != nil {
+		return err
+	}
+	return l.loadCheckpoint()
+}
+
+// loadEntries replays the envelopes in the tip tree in order.
+func (l *Ledger) loadEntries() error {
+	e, ok := l.tip.root.find(entriesDir)
+	if !ok || e.mode != modeDir {
+		return fmt.Errorf("%w: the newest commit has no %s directory", ErrNotLedger, entriesDir)
+	}
+	var err error
+	if l.tip.entries, err = l.r.tree(e.hash); err != nil {
+		return err
+	}
+	for n := uint64(0); ; n++ {
+		dir, found, err := l.tip.entryDir(l.r, n)
+		if err != nil {
+			return err
+		}
+		if !found {
+			break
+		}
+		env, err := l.readEnvelope(n, dir)
+		if err != nil {
+			return err
+		}
+		if _, err := l.st.apply(env); err != nil {
+			return entryErr(n, env.Statement, "", err)
+		}
+	}
+	if l.st.size == 0 {
+		return fmt.Errorf("%w: %s has no genesis entry", ErrNotLedger, l.dir)
+	}
+	return nil
+}
+
+// entryDir finds entry n's directory below the tip's entries tree, moving
+// the tip's a, b and c trees along the way.
+func (t *tip) entryDir(r *repo, n uint64) (tree, bool, error) {
+	p := pathOf(n)
+	levels := []*tree{&t.entries, &t.a, &t.b, &t.c}
+	for i := 0; i < 3; i++ {
+		if t.prefix[i] == p[i] && len(*levels[i+1]) > 0 {
+			continue
+		}
+		e, ok := levels[i].find(p[i])
+		if !ok || e.mode != modeDir {
+			return nil, false, nil
+		}
+		next, err := r.tree(e.hash)
+		if err != nil {
+			return nil, false, err
+		}
+		*levels[i+1] = next
+		t.prefix[i] = p[i]
+		for j := i + 1; j < 3; j++ {
+			t.prefix[j] = ""
+		}
+	}
+	e, ok := t.c.find(p[3])
+	if !ok || e.mode != modeDir {
+		return nil, false, nil
+	}
+	dir, err := r.tree(e.hash)
+	return dir, err == nil, err
+}
+
+func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, error) {
+	e, ok := dir.find(envelopeFile)
+	if !ok || e.mode != modeFile {
+		return nil, &EntryError{Entry: n, Problem: "entry directory has no " + envelopeFile}
+	}
+	data, err := l.r.object(plumbing.BlobObject, e.hash)
+	if err != nil {
+		return nil, err
+	}
+	env, err := records.ParseEnvelope(data)
+	if err != nil {
+		return nil, &EntryError{Entry: n, Problem: err.Error()}
+	}
+	return env, nil
+}
+
+func (l *Ledger) loadCheckpoint() error {
+	e, ok := l.tip.root.find(checkpointFile)
+	if !ok || e.mode != modeFile {
+		return fmt.Errorf("%w: the newest commit has no checkpoint", ErrTampered)
+	}
+	data, err := l.r.object(plumbing.BlobObject, e.hash)
+	if err != nil {
+		return err
+	}
+	n := l.st.size - 1
+	key := l.st.lastSigner
+	cp, err := parseCheckpoint(data, l.st.name, key)
+	if err != nil {
+		return &EntryError{Entry: n, Problem: err.Error()}
+	}
+	if cp.Size != l.st.size || cp.Root != l.st.root() {
+		return &EntryError{Entry: n, Problem: fmt.Sprintf("newest checkpoint (size %d) does not match the %d entries in the tree", cp.Size, l.st.size)}
+	}
+	l.cp = cp
+	return nil
+}
+
+// entryErr makes an EntryError for entry n from what its statement says.
+func entryErr(n uint64, st *records.Statement, commit string, err error) error {
+	e := &EntryError{Entry: n, Commit: commit, Problem: err.Error()}
+	if st != nil && st.Predicate.Document != nil {
+		e.Doc, e.Version = st.Predicate.Document.ID, st.Predicate.Document.Version
+	}
+	return e
+}
+
+// Init creates a ledger named name in dir, which must be missing or empty,
+// with a genesis entry signed by root that makes it the root key. On any
+// error dir is left as it was (a directory Init created is removed).
+func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
+	if err := records.CheckLedgerName(name); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	empty, err := isEmptyDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, dir, err)
+	}
+	if !empty {
+		if _, err := openRepo(dir); err == nil {
+			return nil, fmt.Errorf("%w: %s already holds a ledger", ErrExists, dir)
+		}
+		return nil, fmt.Errorf("%w: %s holds other files; give a new or empty directory", ErrExists, dir)
+	}
+	_, statErr := os.Stat(dir)
+	created := errors.Is(statErr, os.ErrNotExist)
+	l, err := initLedger(dir, name, root, opts)
+	if err != nil {
+		if created {
+			os.RemoveAll(dir)
+		} else {
+			clearDir(dir)
+		}
+		return nil, err
+	}
+	return l, nil
+}
+
+func initLedger(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
+	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: defaultBranch},
+		Bare:        true,
+	}); err != nil {
+		return nil, fmt.Errorf("creating git repository in %s: %w", dir, err)
+	}
+	l := &Ledger{dir: dir, r: newRepo(dir), branch: defaultBranch, st: newState()}
+	a, err := l.Append(root, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	if err := a.addGenesis(name); err != nil {
+		return nil, err
+	}
+	if err := a.Flush(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// clearDir empties a directory Init found empty and then wrote into.
+func clearDir(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
+	}
+}

@@ -1,0 +1,195 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// defaultBranch is the branch a new ledger's HEAD names.
+const defaultBranch = plumbing.ReferenceName("refs/heads/main")
+
+// repo is the git repository behind a ledger: object reads through go-git's
+// storage (loose objects and packs), and the ref and lock files written by
+// hand so that each update is atomic.
+type repo struct {
+	gitDir string
+	st     *filesystem.Storage
+}
+
+// openRepo opens the git repository at dir: a bare repository, or a
+// working copy with a .git directory (as `git clone` makes).
+func openRepo(dir string) (*repo, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrNotLedger, dir)
+		}
+		return nil, fmt.Errorf("opening ledger %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is not a directory", ErrNotLedger, dir)
+	}
+	gitDir := dir
+	if fi, err := os.Stat(filepath.Join(dir, ".git")); err == nil && fi.IsDir() {
+		gitDir = filepath.Join(dir, ".git")
+	}
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(gitDir, name)); err != nil {
+			return nil, fmt.Errorf("%w: %s holds no git repository", ErrNotLedger, dir)
+		}
+	}
+	return newRepo(gitDir), nil
+}
+
+func newRepo(gitDir string) *repo {
+	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
+	return &repo{gitDir: gitDir, st: st}
+}
+
+// head returns the branch HEAD names and the commit it points to (zero if
+// the branch has no commits yet).
+func (r *repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
+	h, err := r.st.Reference(plumbing.HEAD)
+	if err != nil {
+		return "", plumbing.ZeroHash, fmt.Errorf("reading HEAD: %w", err)
+	}
+	if h.Type() != plumbing.SymbolicReference {
+		return "", plumbing.ZeroHash, fmt.Errorf("%w: HEAD is detached; it must name a branch", ErrTampered)
+	}
+	branch := h.Target()
+	ref, err := r.st.Reference(branch)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return branch, plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return "", plumbing.ZeroHash, fmt.Errorf("reading %s: %w", branch, err)
+	}
+	if ref.Type() != plumbing.HashReference {
+		return "", plumbing.ZeroHash, fmt.Errorf("%w: %s is not a commit reference", ErrTampered, branch)
+	}
+	return branch, ref.Hash(), nil
+}
+
+// object reads a git object and checks that its content hashes to h, so a
+// corrupted object is never mistaken for a different valid one.
+func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	o, err := r.st.EncodedObject(typ, h)
+	if err != nil {
+		return nil, &objectError{typ: typ, hash: h, err: err}
+	}
+	if o.Type() != typ {
+		return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", o.Type())}
+	}
+	rd, err := o.Reader()
+	if err != nil {
+		return nil, &objectError{typ: typ, hash: h, err: err}
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, &objectError{typ: typ, hash: h, err: err}
+	}
+	if int64(len(data)) != o.Size() || plumbing.ComputeHash(typ, data) != h {
+		return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
+	}
+	return data, nil
+}
+
+// tree reads and decodes a tree object.
+func (r *repo) tree(h plumbing.Hash) (tree, error) {
+	data, err := r.object(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, err
+	}
+	t, err := decodeTree(data)
+	if err != nil {
+		return nil, &objectError{typ: plumbing.TreeObject, hash: h, err: err}
+	}
+	return t, nil
+}
+
+// objectError is a git object that is missing, unreadable or corrupt.
+type objectError struct {
+	typ  plumbing.ObjectType
+	hash plumbing.Hash
+	err  error
+}
+
+func (e *objectError) Error() string {
+	msg := e.err.Error()
+	if errors.Is(e.err, plumbing.ErrObjectNotFound) {
+		msg = "missing"
+	}
+	return fmt.Sprintf("git %s object %s: %s", e.typ, e.hash, msg)
+}
+
+func (e *objectError) Unwrap() error { return ErrTampered }
+
+// setRef points branch at h, if it still points at old: the ref file is
+// written beside itself and renamed into place, so a reader or a crash sees
+// either the old commit or the new one. The caller holds the ledger lock.
+func (r *repo) setRef(branch plumbing.ReferenceName, old, h plumbing.Hash) error {
+	if _, cur, err := r.head(); err != nil {
+		return err
+	} else if cur != old {
+		return fmt.Errorf("ledger moved from %s to %s while writing; nothing was changed, try again", old.String()[:12], cur.String()[:12])
+	}
+	path := filepath.Join(r.gitDir, filepath.FromSlash(branch.String()))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, []byte(h.String()+"\n"), 0o644)
+}
+
+// writeFileAtomic writes data to path through a synced temporary file and a rename.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp := path + ".lock"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// isEmptyDir reports whether dir is missing or empty, ignoring nothing.
+func isEmptyDir(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return len(entries) == 0, nil
+}
+
+// shortHash is a commit hash as people read it.
+func shortHash(h plumbing.Hash) string { return strings.ToLower(h.String()[:12]) }

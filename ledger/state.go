@@ -1,0 +1,210 @@
+package ledger
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// Version is one registered version of a document.
+type Version struct {
+	Doc       string
+	Version   uint64
+	Entry     uint64
+	SHA256    string // lowercase hex
+	Size      int64
+	MediaType string
+	Title     string
+	Source    string
+	Language  string
+	Note      string
+	Time      time.Time
+	Signer    keys.Fingerprint
+}
+
+var rangeFactory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+
+// state is what replaying entries in order establishes: the rules of
+// FORMAT.md §6 that tie an entry to the ones before it. Verification and
+// appending share it, so a ledger verbatim writes is one it accepts.
+type state struct {
+	name       string
+	rootKey    *keys.PublicKey
+	signers    map[string]*keys.PublicKey // keys allowed to sign the next entry
+	size       uint64
+	lastHash   [32]byte
+	lastTime   string
+	lastSigner *keys.PublicKey // the key that signed the newest entry
+	tree       *compact.Range
+	docs       map[string][]*Version
+	byDigest   map[string][]*Version
+	entries    []EntryInfo
+}
+
+func newState() *state {
+	return &state{
+		signers:  map[string]*keys.PublicKey{},
+		tree:     rangeFactory.NewEmptyRange(0),
+		docs:     map[string][]*Version{},
+		byDigest: map[string][]*Version{},
+	}
+}
+
+// root is the RFC 6962 root hash of the entries applied so far.
+func (s *state) root() [32]byte {
+	var out [32]byte
+	h, err := s.tree.GetRootHash(nil)
+	if err != nil {
+		panic("ledger: compact range does not start at 0")
+	}
+	if h == nil {
+		h = rfc6962.DefaultHasher.EmptyRoot()
+	}
+	copy(out[:], h)
+	return out
+}
+
+// keyFor returns the key whose signature st must carry to be the next
+// entry: the genesis names its own root key; later entries must be signed by
+// a key the ledger authorizes at that point.
+func (s *state) keyFor(st *records.Statement) (*keys.PublicKey, error) {
+	if s.size > 0 {
+		return s.signer(st.Predicate.Signer)
+	}
+	g := st.Predicate.Genesis
+	if g == nil {
+		return nil, fmt.Errorf("first entry is not a genesis entry")
+	}
+	der, _ := base64.StdEncoding.DecodeString(g.RootKey.PublicKey) // validated by records
+	k, err := keys.PublicKeyFromDER(der)
+	if err != nil {
+		return nil, fmt.Errorf("genesis root key: %v", err)
+	}
+	if string(k.Algorithm()) != g.RootKey.Algorithm {
+		return nil, fmt.Errorf("genesis root key is %s, recorded as %s", k.Algorithm(), g.RootKey.Algorithm)
+	}
+	return k, nil
+}
+
+// signer returns the authorized key with fingerprint fp.
+func (s *state) signer(fp string) (*keys.PublicKey, error) {
+	k, ok := s.signers[fp]
+	if !ok {
+		return nil, fmt.Errorf("signed by key %s, which the ledger does not authorize", shortFP(fp))
+	}
+	return k, nil
+}
+
+// apply checks that env may follow the entries applied so far and records
+// it. It returns the key that must have signed env; verifying the signature
+// is the caller's part, apply checks everything that depends on earlier
+// entries.
+func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
+	st := env.Statement
+	p := &st.Predicate
+	if p.Entry != s.size {
+		return nil, fmt.Errorf("records entry number %d at position %d (entries dropped, added or reordered)", p.Entry, s.size)
+	}
+	key, err := s.keyFor(st)
+	if err != nil {
+		return nil, err
+	}
+	if s.size == 0 {
+		if want := hexRoot(s.root()); p.MerkleRoot != want {
+			return nil, fmt.Errorf("genesis records Merkle root %s, want the empty tree's %s", short(p.MerkleRoot), short(want))
+		}
+		s.name = p.Ledger
+		s.rootKey = key
+		s.signers[string(key.Fingerprint())] = key
+	} else {
+		if err := s.checkLink(p); err != nil {
+			return nil, err
+		}
+		if p.Document != nil {
+			if err := s.applyDocument(st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	leaf := records.LeafHash(env.Raw)
+	if err := s.tree.Append(leaf[:], nil); err != nil {
+		panic("ledger: compact range append failed")
+	}
+	info := EntryInfo{Entry: p.Entry, Kind: "genesis", Time: p.TimeValue(), Signer: keys.Fingerprint(p.Signer)}
+	if d := p.Document; d != nil {
+		info.Kind, info.Doc, info.Version = "document", d.ID, d.Version
+	}
+	s.entries = append(s.entries, info)
+	s.lastHash = env.Hash()
+	s.lastTime = p.Time
+	s.lastSigner = key
+	s.size++
+	return key, nil
+}
+
+// checkLink checks what ties a non-genesis entry to its predecessors.
+func (s *state) checkLink(p *records.Predicate) error {
+	if p.Ledger != s.name {
+		return fmt.Errorf("names ledger %q, not %q", p.Ledger, s.name)
+	}
+	if want := hex.EncodeToString(s.lastHash[:]); p.PreviousEntry != want {
+		return fmt.Errorf("previous-entry hash %s does not match entry %d (%s): the chain is broken", short(p.PreviousEntry), s.size-1, short(want))
+	}
+	if want := hexRoot(s.root()); p.MerkleRoot != want {
+		return fmt.Errorf("Merkle root %s does not match the %d entries before it (%s)", short(p.MerkleRoot), s.size, short(want))
+	}
+	if p.Time < s.lastTime {
+		return fmt.Errorf("time %s is before the previous entry's %s", p.Time, s.lastTime)
+	}
+	return nil
+}
+
+func (s *state) applyDocument(st *records.Statement) error {
+	d := st.Predicate.Document
+	digest := st.Subject[0].Digest.SHA256
+	versions := s.docs[d.ID]
+	if want := uint64(len(versions)) + 1; d.Version != want {
+		return fmt.Errorf("%s is version %d, but the next version is %d", d.ID, d.Version, want)
+	}
+	if n := len(versions); n > 0 {
+		prev := versions[n-1]
+		if d.Previous.Entry != prev.Entry || d.Previous.SHA256 != prev.SHA256 {
+			return fmt.Errorf("%s version %d does not link to version %d (entry %d)", d.ID, d.Version, prev.Version, prev.Entry)
+		}
+	}
+	v := &Version{
+		Doc: d.ID, Version: d.Version, Entry: st.Predicate.Entry, SHA256: digest, Size: d.Size,
+		MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
+		Time: st.Predicate.TimeValue(), Signer: keys.Fingerprint(st.Predicate.Signer),
+	}
+	s.docs[d.ID] = append(versions, v)
+	s.byDigest[digest] = append(s.byDigest[digest], v)
+	return nil
+}
+
+// latest returns the newest version of id, or nil.
+func (s *state) latest(id string) *Version {
+	if vs := s.docs[id]; len(vs) > 0 {
+		return vs[len(vs)-1]
+	}
+	return nil
+}
+
+func hexRoot(r [32]byte) string { return hex.EncodeToString(r[:]) }
+
+// short abbreviates a hex hash for messages.
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func shortFP(fp string) string { return short(fp) }

@@ -1,0 +1,156 @@
+package ledger
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// pathTrees are the trees of one commit on the path to entry p's directory:
+// the root, entries/, entries/AAAA, entries/AAAA/BB, entries/AAAA/BB/CC.
+type pathTrees struct {
+	root, entries, a, b, c tree
+	p                      entryPath
+}
+
+// levels returns the trees from entries/ down, the parents of p[0..3].
+func (t *pathTrees) levels() [4]tree { return [4]tree{t.entries, t.a, t.b, t.c} }
+
+// loadPath reads the trees of the commit tree rootHash down to entry n's
+// directory and returns them with that directory.
+func (r *repo) loadPath(rootHash plumbing.Hash, n uint64) (pathTrees, tree, error) {
+	pt := pathTrees{p: pathOf(n)}
+	var err error
+	if pt.root, err = r.tree(rootHash); err != nil {
+		return pt, nil, err
+	}
+	if err := checkRoot(pt.root); err != nil {
+		return pt, nil, err
+	}
+	e, _ := pt.root.find(entriesDir)
+	where := entriesDir
+	dst := []*tree{&pt.entries, &pt.a, &pt.b, &pt.c}
+	var dir tree
+	for i := 0; i < 5; i++ {
+		next, err := r.tree(e.hash)
+		if err != nil {
+			return pt, nil, err
+		}
+		if i == 4 {
+			dir = next
+			break
+		}
+		*dst[i] = next
+		name := pt.p[i]
+		if e, err = findDir(next, name); err != nil {
+			return pt, nil, fmt.Errorf("%s/%s: %v", where, name, err)
+		}
+		where += "/" + name
+	}
+	return pt, dir, nil
+}
+
+// pathFor is loadPath for priming a worker with entry n's trees; a problem
+// there is reported when entry n itself is checked.
+func (r *repo) pathFor(rootHash plumbing.Hash, n uint64) pathTrees {
+	pt, _, _ := r.loadPath(rootHash, n)
+	return pt
+}
+
+func findDir(t tree, name string) (treeEntry, error) {
+	e, ok := t.find(name)
+	switch {
+	case !ok:
+		return e, fmt.Errorf("is missing")
+	case e.mode != modeDir:
+		return e, fmt.Errorf("is not a directory")
+	}
+	return e, nil
+}
+
+// checkRoot checks that a commit's top-level tree holds exactly the
+// checkpoint file and the entries directory.
+func checkRoot(root tree) error {
+	var names []string
+	ok := len(root) == 2
+	for _, e := range root {
+		names = append(names, e.name+" ("+e.mode+")")
+		if !(e.name == checkpointFile && e.mode == modeFile) && !(e.name == entriesDir && e.mode == modeDir) {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("the commit's top level holds %s; the format allows only %s and %s/", strings.Join(names, ", "), checkpointFile, entriesDir)
+	}
+	return nil
+}
+
+// checkAgainst checks that, along the path, this commit's trees equal those
+// of the previous commit (prev, nil for the genesis) except for the new
+// entry's directory and the directories leading to it: no file of an
+// earlier entry was changed, removed or added.
+func (t *pathTrees) checkAgainst(prev *pathTrees, n uint64) error {
+	var old [4]tree
+	fresh := true // the directory at this level did not exist in the previous commit
+	if prev != nil {
+		if err := sameExcept(prev.root, t.root, "", checkpointFile, entriesDir); err != nil {
+			return err
+		}
+		old, fresh = prev.levels(), false
+	}
+	where := entriesDir
+	cur := t.levels()
+	for i := 0; i < 4; i++ {
+		var o tree
+		if !fresh {
+			o = old[i]
+		}
+		name := t.p[i]
+		if err := sameExcept(o, cur[i], where, name); err != nil {
+			return err
+		}
+		_, existed := o.find(name)
+		if i == 3 && existed {
+			return fmt.Errorf("the entry's directory %s/%s already existed in the previous commit", where, name)
+		}
+		fresh = fresh || !existed || prev.p[i] != name
+		where += "/" + name
+	}
+	return nil
+}
+
+// sameExcept checks that trees a and b hold the same entries apart from
+// the names in except.
+func sameExcept(a, b tree, where string, except ...string) error {
+	skip := func(name string) bool {
+		for _, x := range except {
+			if x == name {
+				return true
+			}
+		}
+		return false
+	}
+	prefix := where
+	if prefix != "" {
+		prefix += "/"
+	}
+	for i, j := 0, 0; i < len(a) || j < len(b); {
+		switch {
+		case i < len(a) && skip(a[i].name):
+			i++
+		case j < len(b) && skip(b[j].name):
+			j++
+		case i < len(a) && j < len(b) && a[i].name == b[j].name:
+			if a[i] != b[j] {
+				return fmt.Errorf("%s%s was modified (files of earlier entries must never change)", prefix, a[i].name)
+			}
+			i, j = i+1, j+1
+		case j == len(b) || i < len(a) && gitLess(a[i], b[j]):
+			return fmt.Errorf("%s%s was removed (files of earlier entries must never change)", prefix, a[i].name)
+		default:
+			return fmt.Errorf("%s%s was added, but a commit may add only its own entry", prefix, b[j].name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// VerifyOptions configures Verify.
+type VerifyOptions struct {
+	// Trust pins the root key: verification fails unless the genesis root
+	// key has this fingerprint. Empty means trust was not pinned.
+	Trust keys.Fingerprint
+	// Workers is the number of goroutines reading and checking entries;
+	// 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Report describes a ledger that verified.
+type Report struct {
+	Name            string
+	Entries         uint64
+	Documents       int
+	Versions        int
+	RootFingerprint keys.Fingerprint
+	Pinned          bool // the root key was checked against VerifyOptions.Trust
+	Head            string
+	Checkpoint      *Checkpoint
+}
+
+// Verify replays the ledger in dir from its genesis and checks every entry
+// as FORMAT.md §6 specifies: each commit is the canonical commit of its
+// entry on top of the previous one; each commit's tree is the previous tree
+// plus exactly that entry's files and a new checkpoint; every envelope is
+// canonical, correctly chained, numbered and signed by an authorized key;
+// every document's bytes match their recorded digest and size; version links
+// are consecutive; every checkpoint is signed and matches the Merkle tree.
+// A failure returns an error wrapping ErrTampered (an *EntryError where it
+// concerns one entry); a directory without a ledger returns ErrNotLedger.
+// Verify holds no more than a few thousand entries in memory at a time,
+// and no document beyond the ones being hashed.
+func Verify(dir string, opts VerifyOptions) (*Report, error) {
+	r, err := openRepo(dir)
+	if err != nil {
+		return nil, err
+	}
+	_, head, err := r.head()
+	if err != nil {
+		return nil, err
+	}
+	if head.IsZero() {
+		return nil, fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
+	}
+	commits, err := r.history(head)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{gitDir: r.gitDir, commits: commits, st: newState(), workers: opts.Workers}
+	if v.workers <= 0 {
+		v.workers = runtime.GOMAXPROCS(0)
+	}
+	if err := v.run(r, opts.Trust); err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		Name: v.st.name, Entries: v.st.size, Documents: len(v.st.docs), RootFingerprint: v.st.rootKey.Fingerprint(),
+		Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp,
+	}
+	for _, vs := range v.st.docs {
+		rep.Versions += len(vs)
+	}
+	return rep, nil
+}
+
+// history walks from head to the genesis and returns the commits oldest first.
+func (r *repo) history(head plumbing.Hash) ([]commitInfo, error) {
+	var out []commitInfo
+	for h := head; ; {
+		data, err := r.object(plumbing.CommitObject, h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading history: %v", ErrTampered, err)
+		}
+		c, err := parseCommitHeader(data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(h), err)
+		}
+		out = append(out, commitInfo{hash: h, tree: c.tree})
+		if len(c.parents) > 1 {
+			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))
+		}
+		if len(c.parents) == 0 {
+			break
+		}
+		if len(out) >= MaxEntries {
+			return nil, fmt.Errorf("%w: history is longer than the format allows", ErrTampered)
+		}
+		h = c.parents[0]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+type commitInfo struct {
+	hash, tree plumbing.Hash
+}
+
+// verifier runs Verify: entry 0 alone, then the rest in chunks that the
+// workers check in parallel (reading, parsing, hashing, signatures) and
+// the state applies in order (chain, Merkle tree, versions, authorization).
+type verifier struct {
+	gitDir  string
+	commits []commitInfo
+	st      *state
+	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers
+	workers int
+	cp      *Checkpoint
+}
+
+// chunkPerWorker is how many consecutive entries one worker checks at a time.
+const chunkPerWorker = 1024
+
+func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
+	first := v.check(r, nil, 0)
+	if err := v.accept(0, first); err != nil {
+		return err
+	}
+	if trust != "" && v.st.rootKey.Fingerprint() != trust {
+		return fmt.Errorf("%w: the ledger's root key is %s, not the pinned key %s", ErrTampered, v.st.rootKey.Fingerprint(), trust)
+	}
+	v.keys = map[string]*keys.PublicKey{string(v.st.rootKey.Fingerprint()): v.st.rootKey}
+	repos := make([]*repo, v.workers)
+	for i := range repos {
+		repos[i] = newRepo(v.gitDir)
+	}
+	n := uint64(len(v.commits))
+	for start := uint64(1); start < n; {
+		results := make([]checked, min(n-start, uint64(v.workers*chunkPerWorker)))
+		per := (uint64(len(results)) + uint64(v.workers) - 1) / uint64(v.workers)
+		var wg sync.WaitGroup
+		for w := 0; w < v.workers; w++ {
+			lo, hi := uint64(w)*per, min(uint64(w+1)*per, uint64(len(results)))
+			if lo >= hi {
+				break
+			}
+			wg.Add(1)
+			go func(rp *repo, lo, hi uint64) {
+				defer wg.Done()
+				prev := rp.pathFor(v.commits[start+lo-1].tree, start+lo-1)
+				for i := lo; i < hi; i++ {
+					results[i] = v.check(rp, &prev, start+i)
+					prev = results[i].path
+				}
+			}(repos[w], lo, hi)
+		}
+		wg.Wait()
+		for i := range results {
+			if err := v.accept(start+uint64(i), results[i]); err != nil {
+				return err
+			}
+		}
+		start += uint64(len(results))
+	}
+	return nil
+}
+
+// checked is what a worker found out about one entry.
+type checked struct {
+	env   *records.ParsedEnvelope
+	cp    *Checkpoint
+	path  pathTrees
+	err   error
+	sigOK bool
+}
+
+// accept applies a checked entry to the state in order.
+func (v *verifier) accept(n uint64, c checked) error {
+	commit := shortHash(v.commits[n].hash)
+	var st *records.Statement
+	if c.env != nil {
+		st = c.env.Statement
+	}
+	if c.err != nil {
+		return entryErr(n, st, commit, c.err)
+	}
+	key, err := v.st.apply(c.env)
+	if err != nil {
+		return entryErr(n, st, commit, err)
+	}
+	if n == 0 {
+		// Entry 0 was checked before its key was known.
+		if err := c.env.Verify(key); err != nil {
+			return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with the root key"))
+		}
+		cp, err := parseCheckpoint(c.cp.Raw, v.st.name, key)
+		if err != nil {
+			return entryErr(n, st, commit, err)
+		}
+		c.cp = cp
+	} else if !c.sigOK {
+		return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short()))
+	}
+	if c.cp.Size != v.st.size || c.cp.Root != v.st.root() {
+		return entryErr(n, st, commit, fmt.Errorf("checkpoint (size %d, root %s) does not match the ledger after this entry (size %d, root %s)",
+			c.cp.Size, short(hex.EncodeToString(c.cp.Root[:])), v.st.size, short(hexRoot(v.st.root()))))
+	}
+	v.cp = c.cp
+	return nil
+}
+
+// check reads and checks everything about entry n that does not depend on
+// earlier entries' contents. prev is the path trees of entry n-1 (nil for 0).
+func (v *verifier) check(r *repo, prev *pathTrees, n uint64) (c checked) {
+	ci := v.commits[n]
+	var dir tree
+	c.path, dir, c.err = r.loadPath(ci.tree, n)
+	if c.err != nil {
+		return c
+	}
+	if c.err = c.path.checkAgainst(prev, n); c.err != nil {
+		return c
+	}
+	var doc *treeEntry
+	if c.env, doc, c.err = readEntryFiles(r, dir, n); c.err != nil {
+		return c
+	}
+	st := c.env.Statement
+	parent := plumbing.ZeroHash
+	if n > 0 {
+		parent = v.commits[n-1].hash
+	}
+	if encodeCommit(ci.tree, parent, st).Hash() != ci.hash {
+		c.err = fmt.Errorf("commit is not the canonical commit of its entry (its message, author, time or parent was altered)")
+		return c
+	}
+	if c.err = checkDocument(r, doc, st); c.err != nil {
+		return c
+	}
+	cpEntry, _ := c.path.root.find(checkpointFile)
+	raw, err := r.object(plumbing.BlobObject, cpEntry.hash)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	c.cp = &Checkpoint{Raw: raw}
+	if n == 0 {
+		return c // the key is known only once entry 0 is applied
+	}
+	key := v.keys[c.env.KeyID]
+	if key == nil {
+		return c // apply reports the unknown signer
+	}
+	c.sigOK = c.env.Verify(key) == nil
+	if c.cp, c.err = parseCheckpoint(raw, v.st.name, key); c.err != nil {
+		c.err = fmt.Errorf("checkpoint: %v", c.err)
+	}
+	return c
+}
+
+// readEntryFiles checks an entry directory's files and parses its envelope.
+func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *treeEntry, error) {
+	var env, doc *treeEntry
+	for i := range dir {
+		e := &dir[i]
+		switch {
+		case e.name == envelopeFile && e.mode == modeFile:
+			env = e
+		case e.name == documentFile && e.mode == modeFile:
+			doc = e
+		default:
+			return nil, nil, fmt.Errorf("unexpected file %s/%s (mode %s) in the entry's directory", pathOf(n), e.name, e.mode)
+		}
+	}
+	if env == nil {
+		return nil, nil, fmt.Errorf("%s/%s is missing", pathOf(n), envelopeFile)
+	}
+	data, err := r.object(plumbing.BlobObject, env.hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	parsed, err := records.ParseEnvelope(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("envelope: %v", err)
+	}
+	isDoc := parsed.Statement.Predicate.Document != nil
+	if isDoc && doc == nil {
+		return parsed, nil, fmt.Errorf("the document's bytes (%s/%s) are missing", pathOf(n), documentFile)
+	}
+	if !isDoc && doc != nil {
+		return parsed, nil, fmt.Errorf("unexpected %s/%s in an entry that registers no document", pathOf(n), documentFile)
+	}
+	return parsed, doc, nil
+}
+
+// checkDocument hashes a document blob and compares it with its statement.
+func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
+	if doc == nil {
+		return nil
+	}
+	data, err := r.object(plumbing.BlobObject, doc.hash)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != st.Subject[0].Digest.SHA256 {
+		return fmt.Errorf("the stored document's SHA-256 is %s, but the signed entry records %s: the document was altered", short(got), short(st.Subject[0].Digest.SHA256))
+	}
+	if int64(len(data)) != st.Predicate.Document.Size {
+		return fmt.Errorf("the stored document is %d bytes, the entry records %d", len(data), st.Predicate.Document.Size)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package records
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// PayloadType is the DSSE payload type of every verbatim envelope.
+const PayloadType = "application/vnd.in-toto+json"
+
+// maxEnvelopeSize bounds what ParseEnvelope reads: a statement is at most
+// 64 KiB, which base64 grows by a third, plus a signature.
+const maxEnvelopeSize = 96 << 10
+
+// ErrBadSignature is wrapped when an envelope's signature does not verify.
+var ErrBadSignature = errors.New("signature does not verify")
+
+// Envelope is a DSSE envelope with exactly one signature. Field order is the
+// canonical order; Payload and Sig are standard base64 with padding.
+type Envelope struct {
+	PayloadType string      `json:"payloadType"`
+	Payload     string      `json:"payload"`
+	Signatures  []Signature `json:"signatures"`
+}
+
+// Signature is one DSSE signature; KeyID is the signer's key fingerprint.
+type Signature struct {
+	KeyID string `json:"keyid"`
+	Sig   string `json:"sig"`
+}
+
+// Signer signs messages; keys.PrivateKey implements it.
+type Signer interface {
+	Sign(msg []byte) ([]byte, error)
+}
+
+// Verifier verifies signatures; keys.PublicKey implements it.
+type Verifier interface {
+	Verify(msg, sig []byte) error
+}
+
+// PAE is DSSE's pre-authentication encoding, the bytes a signature covers:
+// "DSSEv1" SP LEN(type) SP type SP LEN(payload) SP payload.
+func PAE(payloadType string, payload []byte) []byte {
+	b := make([]byte, 0, len(payloadType)+len(payload)+32)
+	b = append(b, "DSSEv1 "...)
+	b = strconv.AppendInt(b, int64(len(payloadType)), 10)
+	b = append(b, ' ')
+	b = append(b, payloadType...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(len(payload)), 10)
+	b = append(b, ' ')
+	return append(b, payload...)
+}
+
+// Sign encodes s canonically, signs it with signer and returns the canonical
+// envelope bytes, which are what the ledger stores and hashes. keyID is the
+// signer's fingerprint.
+func Sign(s *Statement, keyID string, signer Signer) ([]byte, error) {
+	payload, err := s.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signer.Sign(PAE(PayloadType, payload))
+	if err != nil {
+		return nil, fmt.Errorf("signing entry %d: %w", s.Predicate.Entry, err)
+	}
+	env := Envelope{
+		PayloadType: PayloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  []Signature{{KeyID: keyID, Sig: base64.StdEncoding.EncodeToString(sig)}},
+	}
+	return canonicalJSON(&env)
+}
+
+// ParsedEnvelope is a decoded envelope: its raw bytes, its statement, and
+// the decoded signature. The signature is not yet verified.
+type ParsedEnvelope struct {
+	Raw       []byte
+	Payload   []byte
+	Statement *Statement
+	KeyID     string
+	Sig       []byte
+}
+
+// ParseEnvelope decodes envelope bytes and the statement inside, accepting
+// only canonical encodings. It does not verify the signature. Errors wrap
+// ErrMalformed.
+func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
+	if len(b) > maxEnvelopeSize {
+		return nil, fmt.Errorf("%w: envelope is %d bytes, more than %d", ErrMalformed, len(b), maxEnvelopeSize)
+	}
+	var env Envelope
+	if err := strictUnmarshal(b, &env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+	}
+	if c, err := canonicalJSON(&env); err != nil || !bytes.Equal(c, b) {
+		return nil, fmt.Errorf("%w: envelope is not in canonical form", ErrMalformed)
+	}
+	if env.PayloadType != PayloadType {
+		return nil, fmt.Errorf("%w: envelope payload type %q, want %q", ErrMalformed, env.PayloadType, PayloadType)
+	}
+	if len(env.Signatures) != 1 {
+		return nil, fmt.Errorf("%w: envelope has %d signatures, want 1", ErrMalformed, len(env.Signatures))
+	}
+	payload, err := decodeBase64(env.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: envelope payload: %v", ErrMalformed, err)
+	}
+	sig, err := decodeBase64(env.Signatures[0].Sig)
+	if err != nil || len(sig) == 0 {
+		return nil, fmt.Errorf("%w: envelope signature is not base64", ErrMalformed)
+	}
+	st, err := ParseStatement(payload)
+	if err != nil {
+		return nil, err
+	}
+	keyID := env.Signatures[0].KeyID
+	if keyID != st.Predicate.Signer {
+		return nil, fmt.Errorf("%w: envelope key id %q is not the statement's signer %q", ErrMalformed, keyID, st.Predicate.Signer)
+	}
+	return &ParsedEnvelope{Raw: b, Payload: payload, Statement: st, KeyID: keyID, Sig: sig}, nil
+}
+
+// Verify checks the envelope's signature with key. It returns an error
+// wrapping ErrBadSignature if the signature does not verify.
+func (e *ParsedEnvelope) Verify(key Verifier) error {
+	if err := key.Verify(PAE(PayloadType, e.Payload), e.Sig); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	return nil
+}
+
+// Hash returns EntryHash of the envelope.
+func (e *ParsedEnvelope) Hash() [32]byte { return EntryHash(e.Raw) }
+
+// EntryHash is SHA-256 of an entry's envelope bytes: what the next entry's
+// previousEntry field records.
+func EntryHash(envelope []byte) [32]byte { return sha256.Sum256(envelope) }
+
+// LeafHash is the RFC 6962 §2.1 leaf hash of an entry: SHA-256(0x00 || envelope bytes).
+func LeafHash(envelope []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte{0})
+	h.Write(envelope)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+func decodeBase64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	if base64.StdEncoding.EncodeToString(b) != s {
+		return nil, errors.New("not canonical base64")
+	}
+	return b, nil
+}

@@ -1,0 +1,166 @@
+package records
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// In-toto and verbatim type URIs. The predicate type names the entry kind and
+// the format revision: a change to a predicate's fields gets a new URI.
+const (
+	// StatementType is the in-toto Statement v1 type.
+	StatementType = "https://in-toto.io/Statement/v1"
+	// GenesisType is the predicate type of entry 0, which names the ledger and its root key.
+	GenesisType = "https://verbatim.dev/ledger/genesis/v1"
+	// DocumentType is the predicate type of a document version entry.
+	DocumentType = "https://verbatim.dev/ledger/document/v1"
+	// KeyType is reserved for key events (add, rotate, revoke); format v1
+	// verifiers reject it until a later revision defines it.
+	KeyType = "https://verbatim.dev/ledger/key/v1"
+)
+
+// FormatVersion is the ledger format this package writes and reads; it is
+// recorded in the genesis entry.
+const FormatVersion = "verbatim-ledger/v1"
+
+// TimeLayout is the only accepted encoding of a time: RFC 3339, UTC, seconds.
+const TimeLayout = "2006-01-02T15:04:05Z"
+
+// maxStatementSize bounds what ParseStatement reads; real statements are a
+// few hundred bytes plus the user's note.
+const maxStatementSize = 64 << 10
+
+// ErrMalformed is wrapped by every error caused by bytes that are not a
+// well-formed, canonical record.
+var ErrMalformed = errors.New("malformed record")
+
+// Statement is an in-toto Statement v1 with a verbatim predicate. Field order
+// is the canonical order.
+type Statement struct {
+	Type          string    `json:"_type"`
+	Subject       []Subject `json:"subject"`
+	PredicateType string    `json:"predicateType"`
+	Predicate     Predicate `json:"predicate"`
+}
+
+// Subject is an in-toto resource descriptor restricted to a name and a SHA-256 digest.
+type Subject struct {
+	Name   string `json:"name"`
+	Digest Digest `json:"digest"`
+}
+
+// Digest holds a lowercase hex SHA-256.
+type Digest struct {
+	SHA256 string `json:"sha256"`
+}
+
+// Predicate is what every verbatim entry records. Exactly one of Genesis and
+// Document is set, as the statement's predicate type says.
+type Predicate struct {
+	Ledger        string    `json:"ledger"`
+	Entry         uint64    `json:"entry"`
+	PreviousEntry string    `json:"previousEntry"` // hex EntryHash of entry-1; "" for genesis
+	MerkleRoot    string    `json:"merkleRoot"`    // hex RFC 6962 root of entries [0, Entry)
+	Time          string    `json:"time"`          // TimeLayout
+	Signer        string    `json:"signer"`        // key fingerprint
+	Genesis       *Genesis  `json:"genesis,omitempty"`
+	Document      *Document `json:"document,omitempty"`
+}
+
+// Genesis is the kind-specific part of entry 0.
+type Genesis struct {
+	Format  string  `json:"format"` // FormatVersion
+	RootKey KeySpec `json:"rootKey"`
+}
+
+// KeySpec describes a public key recorded in the ledger.
+type KeySpec struct {
+	Fingerprint string `json:"fingerprint"` // hex SHA-256 of PublicKey's bytes
+	Algorithm   string `json:"algorithm"`   // "ecdsa-p256" or "ed25519"
+	PublicKey   string `json:"publicKey"`   // base64 of the DER SubjectPublicKeyInfo
+}
+
+// Document is the kind-specific part of a document version entry.
+type Document struct {
+	ID        string       `json:"id"`
+	Version   uint64       `json:"version"`
+	Previous  *VersionLink `json:"previous,omitempty"` // set iff Version > 1
+	MediaType string       `json:"mediaType"`
+	Size      int64        `json:"size"`
+	Title     string       `json:"title,omitempty"`
+	Source    string       `json:"source,omitempty"`
+	Language  string       `json:"language,omitempty"`
+	Note      string       `json:"note,omitempty"`
+}
+
+// VersionLink points from a document version to the one it follows.
+type VersionLink struct {
+	Version uint64 `json:"version"`
+	Entry   uint64 `json:"entry"`
+	SHA256  string `json:"sha256"`
+}
+
+// Marshal returns the canonical encoding of s after checking it is valid.
+func (s *Statement) Marshal() ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return canonicalJSON(s)
+}
+
+// ParseStatement decodes a statement, accepting only its canonical encoding
+// and only valid content. Errors wrap ErrMalformed.
+func ParseStatement(b []byte) (*Statement, error) {
+	if len(b) > maxStatementSize {
+		return nil, fmt.Errorf("%w: statement is %d bytes, more than %d", ErrMalformed, len(b), maxStatementSize)
+	}
+	var s Statement
+	if err := strictUnmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%w: statement: %v", ErrMalformed, err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if c, err := canonicalJSON(&s); err != nil || !bytes.Equal(c, b) {
+		return nil, fmt.Errorf("%w: statement is not in canonical form", ErrMalformed)
+	}
+	return &s, nil
+}
+
+// TimeValue returns the predicate's time.
+func (p *Predicate) TimeValue() time.Time {
+	t, _ := time.Parse(TimeLayout, p.Time)
+	return t
+}
+
+// FormatTime encodes t as TimeLayout in UTC, truncated to the second.
+func FormatTime(t time.Time) string {
+	return t.UTC().Format(TimeLayout)
+}
+
+// canonicalJSON is encoding/json without HTML escaping and without the trailing newline.
+func canonicalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// strictUnmarshal rejects unknown fields and trailing data.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after JSON value")
+	}
+	return nil
+}
