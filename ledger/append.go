@@ -239,7 +239,7 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 // put stages an object for the next Flush and returns its hash.
 func (a *Appender) put(o *plumbing.MemoryObject) plumbing.Hash {
 	h := o.Hash()
-	if !a.mem.HasEncodedObject(h) {
+	if a.mem.HasEncodedObject(h) != nil {
 		a.mem.SetEncodedObject(o) // memory storage cannot fail
 		a.objects = append(a.objects, h)
 	}
