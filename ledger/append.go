@@ -172,6 +172,7 @@ func (a *Appender) statement(typ string, subject records.Subject) *records.State
 	p := records.Predicate{Ledger: s.name, Entry: s.size, MerkleRoot: hexRoot(s.root()), Time: t, Signer: a.fp}
 	if s.size > 0 {
 		p.PreviousEntry = hex.EncodeToString(s.lastHash[:])
+		p.PreviousCheckpoint = hex.EncodeToString(s.lastCheckpoint)
 	}
 	return &records.Statement{Type: records.StatementType, Subject: []records.Subject{subject}, PredicateType: typ, Predicate: p}
 }
@@ -209,35 +210,22 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
 	}
-	dir := tree{{mode: modeFile, name: envelopeFile, hash: a.put(newObject(plumbing.BlobObject, env.Raw))}}
+	dir := tree{{mode: modeFile, name: envelopeFile, hash: a.put(plumbing.BlobObject, env.Raw)}}
 	if env.Statement.Predicate.Document != nil {
-		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(newObject(plumbing.BlobObject, content))})
+		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
 	}
-	t := &a.l.tip
-	p := pathOf(n)
-	for i, lvl := range []*tree{&t.a, &t.b, &t.c} {
-		if t.prefix[i] != p[i] {
-			*lvl = nil
-			t.prefix[i] = p[i]
-			for j := i + 1; j < 3; j++ {
-				t.prefix[j] = ""
-			}
-		}
-	}
-	t.c = t.c.with(treeEntry{mode: modeDir, name: p[3], hash: a.put(encodeTree(dir))})
-	t.b = t.b.with(treeEntry{mode: modeDir, name: p[2], hash: a.put(encodeTree(t.c))})
-	t.a = t.a.with(treeEntry{mode: modeDir, name: p[1], hash: a.put(encodeTree(t.b))})
-	t.entries = t.entries.with(treeEntry{mode: modeDir, name: p[0], hash: a.put(encodeTree(t.a))})
-	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: a.put(encodeTree(t.entries))})
-	t.root = t.root.with(treeEntry{mode: modeFile, name: checkpointFile, hash: a.put(newObject(plumbing.BlobObject, cp))})
-	rootHash := a.put(encodeTree(t.root))
-	a.head = a.put(encodeCommit(rootHash, a.head, env.Statement))
+	dirHash := a.put(plumbing.TreeObject, encodeTree(dir))
+	cpHash := a.put(plumbing.BlobObject, cp)
+	rootHash := a.l.tip.add(n, dirHash, cpHash, a.put)
+	a.head = a.put(plumbing.CommitObject, encodeCommit(rootHash, a.head, env.Statement))
 	a.cp = &Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Raw: cp}
+	s.checkpointed(cp)
 	return nil
 }
 
 // put stages an object for the next Flush and returns its hash.
-func (a *Appender) put(o *plumbing.MemoryObject) plumbing.Hash {
+func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
+	o := newObject(typ, content)
 	h := o.Hash()
 	if a.mem.HasEncodedObject(h) != nil {
 		a.mem.SetEncodedObject(o) // memory storage cannot fail

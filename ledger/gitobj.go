@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"sort"
@@ -40,17 +41,18 @@ func gitLess(a, b treeEntry) bool {
 	return an < bn
 }
 
-// with returns a copy of t with e added or replacing the entry of the same name.
+// with returns t with e added, or replacing the entry of the same name. It
+// may reuse t's array: callers keep only the result.
 func (t tree) with(e treeEntry) tree {
-	out := make(tree, 0, len(t)+1)
-	for _, x := range t {
-		if x.name != e.name {
-			out = append(out, x)
-		}
+	i := sort.Search(len(t), func(i int) bool { return !gitLess(t[i], e) })
+	if i < len(t) && t[i].name == e.name {
+		t[i] = e
+		return t
 	}
-	out = append(out, e)
-	sort.Slice(out, func(i, j int) bool { return gitLess(out[i], out[j]) })
-	return out
+	t = append(t, treeEntry{})
+	copy(t[i+1:], t[i:])
+	t[i] = e
+	return t
 }
 
 // find returns the entry named name.
@@ -63,17 +65,19 @@ func (t tree) find(name string) (treeEntry, bool) {
 	return treeEntry{}, false
 }
 
-// encodeTree returns t as a git tree object.
-func encodeTree(t tree) *plumbing.MemoryObject {
-	var b bytes.Buffer
+// encodeTree returns the content of t's git tree object.
+func encodeTree(t tree) []byte { return appendTree(nil, t) }
+
+// appendTree appends the content of t's git tree object to b.
+func appendTree(b []byte, t tree) []byte {
 	for _, e := range t {
-		b.WriteString(e.mode)
-		b.WriteByte(' ')
-		b.WriteString(e.name)
-		b.WriteByte(0)
-		b.Write(e.hash[:])
+		b = append(b, e.mode...)
+		b = append(b, ' ')
+		b = append(b, e.name...)
+		b = append(b, 0)
+		b = append(b, e.hash[:]...)
 	}
-	return newObject(plumbing.TreeObject, b.Bytes())
+	return b
 }
 
 var errBadTree = errors.New("malformed git tree object")
@@ -134,9 +138,9 @@ func commitMessage(s *records.Statement) string {
 	return fmt.Sprintf("verbatim entry %d: %s\n\nsigner %s\n", p.Entry, what, p.Signer)
 }
 
-// encodeCommit returns the canonical commit object adding entry s with tree
-// treeHash on top of parent (zero for the genesis).
-func encodeCommit(treeHash, parent plumbing.Hash, s *records.Statement) *plumbing.MemoryObject {
+// encodeCommit returns the content of the canonical commit object adding
+// entry s with tree treeHash on top of parent (zero for the genesis).
+func encodeCommit(treeHash, parent plumbing.Hash, s *records.Statement) []byte {
 	t := s.Predicate.TimeValue().Unix()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "tree %s\n", treeHash)
@@ -146,7 +150,7 @@ func encodeCommit(treeHash, parent plumbing.Hash, s *records.Statement) *plumbin
 	fmt.Fprintf(&b, "author %s <%s> %d +0000\n", commitName, commitEmail, t)
 	fmt.Fprintf(&b, "committer %s <%s> %d +0000\n\n", commitName, commitEmail, t)
 	b.WriteString(commitMessage(s))
-	return newObject(plumbing.CommitObject, b.Bytes())
+	return b.Bytes()
 }
 
 // commitHeader is what verification needs from a commit before it knows the
@@ -177,4 +181,15 @@ func parseCommitHeader(data []byte) (commitHeader, error) {
 		return c, errors.New("commit has no tree")
 	}
 	return c, nil
+}
+
+// gitHash is the git object name of content as an object of type typ:
+// SHA-1("<type> <size>\x00" || content).
+func gitHash(typ plumbing.ObjectType, content []byte) plumbing.Hash {
+	h := sha1.New()
+	fmt.Fprintf(h, "%s %d\x00", typ, len(content))
+	h.Write(content)
+	var out plumbing.Hash
+	h.Sum(out[:0])
+	return out
 }

@@ -20,16 +20,9 @@ type Ledger struct {
 	branch plumbing.ReferenceName
 	head   plumbing.Hash
 	st     *state
-	tip    tip
+	tip    pathTrees // the newest commit's trees on the path to the newest entry
 	cp     *Checkpoint
 	stale  bool // an Appender discarded entries: re-read before use
-}
-
-// tip holds the trees on the path to the newest entry, which the next
-// append rewrites.
-type tip struct {
-	root, entries, a, b, c tree
-	prefix                 [3]string // names of a, b and c
 }
 
 // Open opens the ledger in dir and reads its current state from the newest
@@ -65,7 +58,7 @@ func (l *Ledger) RootFingerprint() string { return string(l.st.rootKey.Fingerpri
 func (l *Ledger) Checkpoint() *Checkpoint { return l.cp }
 
 func (l *Ledger) load() error {
-	l.tip, l.stale = tip{}, false
+	l.tip, l.stale = pathTrees{}, false
 	branch, head, err := l.r.head()
 	if err != nil {
 		return err
@@ -102,12 +95,16 @@ func (l *Ledger) loadEntries() error {
 		return err
 	}
 	for n := uint64(0); ; n++ {
-		dir, found, err := l.tip.entryDir(l.r, n)
+		h, found, err := l.tip.entryDir(l.r, n)
 		if err != nil {
 			return err
 		}
 		if !found {
 			break
+		}
+		dir, err := l.r.tree(h)
+		if err != nil {
+			return err
 		}
 		env, err := l.readEnvelope(n, dir)
 		if err != nil {
@@ -121,37 +118,6 @@ func (l *Ledger) loadEntries() error {
 		return fmt.Errorf("%w: %s has no genesis entry", ErrNotLedger, l.dir)
 	}
 	return nil
-}
-
-// entryDir finds entry n's directory below the tip's entries tree, moving
-// the tip's a, b and c trees along the way.
-func (t *tip) entryDir(r *repo, n uint64) (tree, bool, error) {
-	p := pathOf(n)
-	levels := []*tree{&t.entries, &t.a, &t.b, &t.c}
-	for i := 0; i < 3; i++ {
-		if t.prefix[i] == p[i] && len(*levels[i+1]) > 0 {
-			continue
-		}
-		e, ok := levels[i].find(p[i])
-		if !ok || e.mode != modeDir {
-			return nil, false, nil
-		}
-		next, err := r.tree(e.hash)
-		if err != nil {
-			return nil, false, err
-		}
-		*levels[i+1] = next
-		t.prefix[i] = p[i]
-		for j := i + 1; j < 3; j++ {
-			t.prefix[j] = ""
-		}
-	}
-	e, ok := t.c.find(p[3])
-	if !ok || e.mode != modeDir {
-		return nil, false, nil
-	}
-	dir, err := r.tree(e.hash)
-	return dir, err == nil, err
 }
 
 func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, error) {
@@ -189,6 +155,7 @@ func (l *Ledger) loadCheckpoint() error {
 		return &EntryError{Entry: n, Problem: fmt.Sprintf("newest checkpoint (size %d) does not match the %d entries in the tree", cp.Size, l.st.size)}
 	}
 	l.cp = cp
+	l.st.checkpointed(data)
 	return nil
 }
 

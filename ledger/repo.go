@@ -24,6 +24,7 @@ const defaultBranch = plumbing.ReferenceName("refs/heads/main")
 type repo struct {
 	gitDir string
 	st     *filesystem.Storage
+	packs  *packReader // fast path for reads; nil until readFast is called
 }
 
 // openRepo opens the git repository at dir: a bare repository, or a
@@ -52,7 +53,7 @@ func openRepo(dir string) (*repo, error) {
 }
 
 func newRepo(gitDir string) *repo {
-	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRU(16*cache.MiByte), filesystem.Options{})
+	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRU(cache.MiByte), filesystem.Options{KeepDescriptors: true})
 	return &repo{gitDir: gitDir, st: st}
 }
 
@@ -80,9 +81,42 @@ func (r *repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
 	return branch, ref.Hash(), nil
 }
 
+// readFast makes later reads go straight to the packfiles present now.
+func (r *repo) readFast() error {
+	pr, err := openPackReader(r.gitDir)
+	if err != nil {
+		return err
+	}
+	r.packs = pr
+	return nil
+}
+
+// close releases the repository's open files.
+func (r *repo) close() {
+	if r.packs != nil {
+		r.packs.close()
+	}
+	r.st.Close()
+}
+
 // object reads a git object and checks that its content hashes to h, so a
 // corrupted object is never mistaken for a different valid one.
 func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	if r.packs != nil {
+		got, data, ok, err := r.packs.read(h)
+		if err != nil {
+			return nil, &objectError{typ: typ, hash: h, err: err}
+		}
+		if ok {
+			if got != typ {
+				return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", got)}
+			}
+			if plumbing.ComputeHash(typ, data) != h {
+				return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
+			}
+			return data, nil
+		}
+	}
 	o, err := r.st.EncodedObject(typ, h)
 	if err != nil {
 		return nil, &objectError{typ: typ, hash: h, err: err}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -42,10 +43,14 @@ type state struct {
 	lastHash   [32]byte
 	lastTime   string
 	lastSigner *keys.PublicKey // the key that signed the newest entry
-	tree       *compact.Range
-	docs       map[string][]*Version
-	byDigest   map[string][]*Version
-	entries    []EntryInfo
+	// lastCheckpoint is the SHA-256 of the newest entry's checkpoint file,
+	// set by checkpointed; nil when it is not known (Open replays
+	// envelopes without history), and then not checked.
+	lastCheckpoint []byte
+	tree           *compact.Range
+	docs           map[string][]*Version
+	byDigest       map[string][]*Version
+	entries        []EntryInfo
 }
 
 func newState() *state {
@@ -145,8 +150,16 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 	s.lastHash = env.Hash()
 	s.lastTime = p.Time
 	s.lastSigner = key
+	s.lastCheckpoint = nil
 	s.size++
 	return key, nil
+}
+
+// checkpointed records the checkpoint file stored with the newest entry,
+// which the next entry's previousCheckpoint must match.
+func (s *state) checkpointed(raw []byte) {
+	sum := sha256.Sum256(raw)
+	s.lastCheckpoint = sum[:]
 }
 
 // checkLink checks what ties a non-genesis entry to its predecessors.
@@ -159,6 +172,9 @@ func (s *state) checkLink(p *records.Predicate) error {
 	}
 	if want := hexRoot(s.root()); p.MerkleRoot != want {
 		return fmt.Errorf("Merkle root %s does not match the %d entries before it (%s)", short(p.MerkleRoot), s.size, short(want))
+	}
+	if s.lastCheckpoint != nil && p.PreviousCheckpoint != hex.EncodeToString(s.lastCheckpoint) {
+		return fmt.Errorf("previous-checkpoint hash %s does not match entry %d's checkpoint (%s): a checkpoint was altered", short(p.PreviousCheckpoint), s.size-1, short(hex.EncodeToString(s.lastCheckpoint)))
 	}
 	if p.Time < s.lastTime {
 		return fmt.Errorf("time %s is before the previous entry's %s", p.Time, s.lastTime)

@@ -7,16 +7,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// pathTrees are the trees of one commit on the path to entry p's directory:
-// the root, entries/, entries/AAAA, entries/AAAA/BB, entries/AAAA/BB/CC.
-type pathTrees struct {
-	root, entries, a, b, c tree
-	p                      entryPath
-}
-
-// levels returns the trees from entries/ down, the parents of p[0..3].
-func (t *pathTrees) levels() [4]tree { return [4]tree{t.entries, t.a, t.b, t.c} }
-
 // loadPath reads the trees of the commit tree rootHash down to entry n's
 // directory and returns them with that directory.
 func (r *repo) loadPath(rootHash plumbing.Hash, n uint64) (pathTrees, tree, error) {

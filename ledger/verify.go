@@ -51,6 +51,10 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.close()
+	if err := r.readFast(); err != nil {
+		return nil, err
+	}
 	_, head, err := r.head()
 	if err != nil {
 		return nil, err
@@ -129,7 +133,12 @@ type verifier struct {
 const chunkPerWorker = 1024
 
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
-	first := v.check(r, nil, 0)
+	tip, err := v.tipTrees(r)
+	if err != nil {
+		return err
+	}
+	var cur pathTrees
+	first := v.check(r, &cur, &tip, 0)
 	if err := v.accept(0, first); err != nil {
 		return err
 	}
@@ -140,43 +149,86 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	repos := make([]*repo, v.workers)
 	for i := range repos {
 		repos[i] = newRepo(v.gitDir)
-	}
-	n := uint64(len(v.commits))
-	for start := uint64(1); start < n; {
-		results := make([]checked, min(n-start, uint64(v.workers*chunkPerWorker)))
-		per := (uint64(len(results)) + uint64(v.workers) - 1) / uint64(v.workers)
-		var wg sync.WaitGroup
-		for w := 0; w < v.workers; w++ {
-			lo, hi := uint64(w)*per, min(uint64(w+1)*per, uint64(len(results)))
-			if lo >= hi {
-				break
-			}
-			wg.Add(1)
-			go func(rp *repo, lo, hi uint64) {
-				defer wg.Done()
-				prev := rp.pathFor(v.commits[start+lo-1].tree, start+lo-1)
-				for i := lo; i < hi; i++ {
-					results[i] = v.check(rp, &prev, start+i)
-					prev = results[i].path
-				}
-			}(repos[w], lo, hi)
+		defer repos[i].close()
+		if err := repos[i].readFast(); err != nil {
+			return err
 		}
-		wg.Wait()
-		for i := range results {
-			if err := v.accept(start+uint64(i), results[i]); err != nil {
+	}
+	// Workers check the next chunk while this goroutine applies the last.
+	next := v.launch(repos, &tip, 1)
+	for next != nil {
+		c := next
+		<-c.done
+		next = nil
+		if end := c.start + uint64(len(c.results)); end < uint64(len(v.commits)) {
+			next = v.launch(repos, &tip, end)
+		}
+		for i := range c.results {
+			if err := v.accept(c.start+uint64(i), c.results[i]); err != nil {
+				if next != nil {
+					<-next.done
+				}
 				return err
 			}
 		}
-		start += uint64(len(results))
 	}
 	return nil
+}
+
+// chunk is a run of consecutive entries the workers check together.
+type chunk struct {
+	start   uint64
+	results []checked
+	done    chan struct{}
+}
+
+// launch starts checking the chunk of entries from start, split into one
+// contiguous part per worker; done is closed when all parts are checked.
+func (v *verifier) launch(repos []*repo, tip *pathTrees, start uint64) *chunk {
+	n := uint64(len(v.commits))
+	c := &chunk{start: start, results: make([]checked, min(n-start, uint64(len(repos)*chunkPerWorker))), done: make(chan struct{})}
+	per := (uint64(len(c.results)) + uint64(len(repos)) - 1) / uint64(len(repos))
+	var wg sync.WaitGroup
+	for w, rp := range repos {
+		lo, hi := uint64(w)*per, min(uint64(w+1)*per, uint64(len(c.results)))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cur := rp.pathFor(v.commits[start+lo-1].tree, start+lo-1)
+			tipc := *tip
+			for i := lo; i < hi; i++ {
+				c.results[i] = v.check(rp, &cur, &tipc, start+i)
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(c.done) }()
+	return c
+}
+
+// tipTrees reads the newest commit's root and entries trees, from which
+// the workers find each entry's directory.
+func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
+	last := v.commits[len(v.commits)-1]
+	var t pathTrees
+	var err error
+	if t.root, err = r.tree(last.tree); err != nil {
+		return t, err
+	}
+	if err := checkRoot(t.root); err != nil {
+		return t, &EntryError{Entry: uint64(len(v.commits) - 1), Commit: shortHash(last.hash), Problem: err.Error()}
+	}
+	e, _ := t.root.find(entriesDir)
+	t.entries, err = r.tree(e.hash)
+	return t, err
 }
 
 // checked is what a worker found out about one entry.
 type checked struct {
 	env   *records.ParsedEnvelope
 	cp    *Checkpoint
-	path  pathTrees
 	err   error
 	sigOK bool
 }
@@ -200,14 +252,13 @@ func (v *verifier) accept(n uint64, c checked) error {
 		if err := c.env.Verify(key); err != nil {
 			return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with the root key"))
 		}
-		cp, err := parseCheckpoint(c.cp.Raw, v.st.name, key)
-		if err != nil {
-			return entryErr(n, st, commit, err)
+		if c.cp, err = v.checkpoint(c.cp.Raw, n, key); err != nil {
+			return entryErr(n, st, commit, fmt.Errorf("checkpoint: %v", err))
 		}
-		c.cp = cp
 	} else if !c.sigOK {
 		return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short()))
 	}
+	v.st.checkpointed(c.cp.Raw)
 	if c.cp.Size != v.st.size || c.cp.Root != v.st.root() {
 		return entryErr(n, st, commit, fmt.Errorf("checkpoint (size %d, root %s) does not match the ledger after this entry (size %d, root %s)",
 			c.cp.Size, short(hex.EncodeToString(c.cp.Root[:])), v.st.size, short(hexRoot(v.st.root()))))
@@ -217,16 +268,37 @@ func (v *verifier) accept(n uint64, c checked) error {
 }
 
 // check reads and checks everything about entry n that does not depend on
-// earlier entries' contents. prev is the path trees of entry n-1 (nil for 0).
-func (v *verifier) check(r *repo, prev *pathTrees, n uint64) (c checked) {
+// earlier entries' contents. cur holds the trees of commit n-1 (empty for
+// entry 0) and moves to those of commit n; tip is a cursor over the newest
+// commit's tree, where entry n's directory is found.
+//
+// Commit n's tree is not read level by level: it is derived from commit
+// n-1's trees, entry n's directory and commit n's checkpoint, as the
+// appender derives it, and its hash compared with the commit's. Only on a
+// mismatch are the trees read to say what differs.
+func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	ci := v.commits[n]
-	var dir tree
-	c.path, dir, c.err = r.loadPath(ci.tree, n)
-	if c.err != nil {
-		return c
+	root, err := r.tree(ci.tree)
+	if err != nil {
+		return checked{err: err}
 	}
-	if c.err = c.path.checkAgainst(prev, n); c.err != nil {
-		return c
+	if err := checkRoot(root); err != nil {
+		return checked{err: err}
+	}
+	cpEntry, _ := root.find(checkpointFile)
+	dirHash, found, err := tip.entryDir(r, n)
+	if err != nil {
+		return checked{err: err}
+	}
+	if !found {
+		return checked{err: fmt.Errorf("the entry's directory %s is missing from the newest commit", pathOf(n))}
+	}
+	if cur.add(n, dirHash, cpEntry.hash, gitHash) != ci.tree {
+		return checked{err: v.diagnose(r, n, dirHash)}
+	}
+	dir, err := r.tree(dirHash)
+	if err != nil {
+		return checked{err: err}
 	}
 	var doc *treeEntry
 	if c.env, doc, c.err = readEntryFiles(r, dir, n); c.err != nil {
@@ -237,14 +309,13 @@ func (v *verifier) check(r *repo, prev *pathTrees, n uint64) (c checked) {
 	if n > 0 {
 		parent = v.commits[n-1].hash
 	}
-	if encodeCommit(ci.tree, parent, st).Hash() != ci.hash {
+	if gitHash(plumbing.CommitObject, encodeCommit(ci.tree, parent, st)) != ci.hash {
 		c.err = fmt.Errorf("commit is not the canonical commit of its entry (its message, author, time or parent was altered)")
 		return c
 	}
 	if c.err = checkDocument(r, doc, st); c.err != nil {
 		return c
 	}
-	cpEntry, _ := c.path.root.find(checkpointFile)
 	raw, err := r.object(plumbing.BlobObject, cpEntry.hash)
 	if err != nil {
 		c.err = err
@@ -259,10 +330,42 @@ func (v *verifier) check(r *repo, prev *pathTrees, n uint64) (c checked) {
 		return c // apply reports the unknown signer
 	}
 	c.sigOK = c.env.Verify(key) == nil
-	if c.cp, c.err = parseCheckpoint(raw, v.st.name, key); c.err != nil {
+	if c.cp, c.err = v.checkpoint(raw, n, key); c.err != nil {
 		c.err = fmt.Errorf("checkpoint: %v", c.err)
 	}
 	return c
+}
+
+// checkpoint parses entry n's checkpoint. Only the newest one's signature is
+// verified: every other checkpoint's SHA-256 is recorded in the next entry,
+// whose signature covers it (FORMAT.md §5).
+func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*Checkpoint, error) {
+	if n == uint64(len(v.commits))-1 {
+		return parseCheckpoint(raw, v.st.name, key)
+	}
+	return parseChainedCheckpoint(raw, v.st.name, key)
+}
+
+// diagnose explains why commit n's tree is not the one derived from commit
+// n-1 plus entry n: it reads both commits' trees and names the first
+// difference.
+func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) error {
+	pt, dir, err := r.loadPath(v.commits[n].tree, n)
+	if err != nil {
+		return err
+	}
+	var prev *pathTrees
+	if n > 0 {
+		p := r.pathFor(v.commits[n-1].tree, n-1)
+		prev = &p
+	}
+	if err := pt.checkAgainst(prev, n); err != nil {
+		return err
+	}
+	if gitHash(plumbing.TreeObject, encodeTree(dir)) != tipDir {
+		return fmt.Errorf("the entry's files (%s) differ from those in the newest commit: they were changed later", pathOf(n))
+	}
+	return fmt.Errorf("the commit's tree is not exactly the entries up to this one and its checkpoint")
 }
 
 // readEntryFiles checks an entry directory's files and parses its envelope.

@@ -60,14 +60,18 @@ type Digest struct {
 // Predicate is what every verbatim entry records. Exactly one of Genesis and
 // Document is set, as the statement's predicate type says.
 type Predicate struct {
-	Ledger        string    `json:"ledger"`
-	Entry         uint64    `json:"entry"`
-	PreviousEntry string    `json:"previousEntry"` // hex EntryHash of entry-1; "" for genesis
-	MerkleRoot    string    `json:"merkleRoot"`    // hex RFC 6962 root of entries [0, Entry)
-	Time          string    `json:"time"`          // TimeLayout
-	Signer        string    `json:"signer"`        // key fingerprint
-	Genesis       *Genesis  `json:"genesis,omitempty"`
-	Document      *Document `json:"document,omitempty"`
+	Ledger        string `json:"ledger"`
+	Entry         uint64 `json:"entry"`
+	PreviousEntry string `json:"previousEntry"` // hex EntryHash of entry-1; "" for genesis
+	// PreviousCheckpoint is the hex SHA-256 of the checkpoint stored with
+	// entry-1 ("" for genesis), so that every checkpoint but the newest is
+	// covered by a later entry's signature.
+	PreviousCheckpoint string    `json:"previousCheckpoint"`
+	MerkleRoot         string    `json:"merkleRoot"` // hex RFC 6962 root of entries [0, Entry)
+	Time               string    `json:"time"`       // TimeLayout
+	Signer             string    `json:"signer"`     // key fingerprint
+	Genesis            *Genesis  `json:"genesis,omitempty"`
+	Document           *Document `json:"document,omitempty"`
 }
 
 // Genesis is the kind-specific part of entry 0.
@@ -103,12 +107,20 @@ type VersionLink struct {
 	SHA256  string `json:"sha256"`
 }
 
-// Marshal returns the canonical encoding of s after checking it is valid.
+// Marshal returns the canonical encoding of s after checking it is valid
+// and no larger than ParseStatement accepts.
 func (s *Statement) Marshal() ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	return canonicalJSON(s)
+	b, err := canonicalJSON(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxStatementSize {
+		return nil, fmt.Errorf("%w: statement is %d bytes encoded, more than %d (shorten the title, source or note)", ErrMalformed, len(b), maxStatementSize)
+	}
+	return b, nil
 }
 
 // ParseStatement decodes a statement, accepting only its canonical encoding

@@ -61,11 +61,14 @@ func (p *Predicate) validateCommon() error {
 	if err := CheckLedgerName(p.Ledger); err != nil {
 		return err
 	}
-	if p.Entry == 0 && p.PreviousEntry != "" {
-		return fmt.Errorf("entry 0 has a previous entry hash")
+	if p.Entry == 0 && (p.PreviousEntry != "" || p.PreviousCheckpoint != "") {
+		return fmt.Errorf("entry 0 has a previous entry or checkpoint hash")
 	}
 	if p.Entry > 0 && !isHexHash(p.PreviousEntry) {
 		return fmt.Errorf("previous entry hash %q is not a lowercase hex SHA-256", p.PreviousEntry)
+	}
+	if p.Entry > 0 && !isHexHash(p.PreviousCheckpoint) {
+		return fmt.Errorf("previous checkpoint hash %q is not a lowercase hex SHA-256", p.PreviousCheckpoint)
 	}
 	if !isHexHash(p.MerkleRoot) {
 		return fmt.Errorf("merkle root %q is not a lowercase hex SHA-256", p.MerkleRoot)

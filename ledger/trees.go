@@ -1,0 +1,82 @@
+package ledger
+
+import (
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// pathTrees are the trees of one commit on the path to entry p: the root,
+// entries/, entries/AAAA (a), entries/AAAA/BB (b) and entries/AAAA/BB/CC (c).
+// Appending an entry changes exactly these trees (FORMAT.md §2.2), so the
+// appender and the verifier both keep them and derive the next commit's
+// tree from them.
+type pathTrees struct {
+	root, entries, a, b, c tree
+	p                      entryPath
+	buf                    []byte // scratch for encoding trees
+}
+
+// levels returns the trees from entries/ down, the parents of p[0..3].
+func (t *pathTrees) levels() [4]tree { return [4]tree{t.entries, t.a, t.b, t.c} }
+
+// add moves t to the trees after adding entry n, whose directory is the tree
+// dir, with checkpoint blob cp, and returns the new root tree's hash. put
+// returns the hash of each new tree object (and may store a copy of it).
+// add updates t's trees in place.
+func (t *pathTrees) add(n uint64, dir, cp plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
+	p := pathOf(n)
+	below := []*tree{&t.a, &t.b, &t.c}
+	for i := 0; i < 3; i++ {
+		if t.p[i] != p[i] {
+			for _, lvl := range below[i:] {
+				*lvl = nil // a new shard directory
+			}
+			break
+		}
+	}
+	t.p = p
+	hash := func(x tree) plumbing.Hash {
+		t.buf = appendTree(t.buf[:0], x)
+		return put(plumbing.TreeObject, t.buf)
+	}
+	t.c = t.c.with(treeEntry{mode: modeDir, name: p[3], hash: dir})
+	t.b = t.b.with(treeEntry{mode: modeDir, name: p[2], hash: hash(t.c)})
+	t.a = t.a.with(treeEntry{mode: modeDir, name: p[1], hash: hash(t.b)})
+	t.entries = t.entries.with(treeEntry{mode: modeDir, name: p[0], hash: hash(t.a)})
+	t.root = t.root.with(treeEntry{mode: modeFile, name: checkpointFile, hash: cp})
+	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: hash(t.entries)})
+	return hash(t.root)
+}
+
+// entryDir returns the hash of entry n's directory below t.entries,
+// reading the a, b and c trees it needs and keeping them for the next call:
+// walking entries in order reads each tree once.
+func (t *pathTrees) entryDir(r *repo, n uint64) (plumbing.Hash, bool, error) {
+	p := pathOf(n)
+	parents := []*tree{&t.entries, &t.a, &t.b}
+	children := []*tree{&t.a, &t.b, &t.c}
+	for i := 0; i < 3; i++ {
+		if t.p[i] == p[i] && *children[i] != nil {
+			continue
+		}
+		e, ok := parents[i].find(p[i])
+		if !ok || e.mode != modeDir {
+			return plumbing.ZeroHash, false, nil
+		}
+		next, err := r.tree(e.hash)
+		if err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+		*children[i] = next
+		t.p[i] = p[i]
+		for j := i + 1; j < 3; j++ {
+			t.p[j] = ""
+			*children[j] = nil
+		}
+	}
+	e, ok := t.c.find(p[3])
+	if !ok || e.mode != modeDir {
+		return plumbing.ZeroHash, false, nil
+	}
+	t.p[3] = p[3]
+	return e.hash, true, nil
+}
