@@ -35,11 +35,22 @@ func Open(dir string) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.readFast(); err != nil {
+		r.close()
+		return nil, err
+	}
 	l := &Ledger{dir: dir, r: r}
 	if err := l.load(); err != nil {
+		r.close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// Close releases the ledger's open files.
+func (l *Ledger) Close() error {
+	l.r.close()
+	return nil
 }
 
 // Name is the ledger's name (the origin of its checkpoints).

@@ -64,6 +64,7 @@ func runCheck(e *env, o checkOptions, files []string) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	if trust != "" && l.RootFingerprint() != string(trust) {
 		return &failure{fmt.Sprintf("ledger %s has root key %s, not the pinned key %s", l.Name(), l.RootFingerprint(), trust)}
 	}

@@ -27,6 +27,7 @@ func newLogCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer l.Close()
 			entries, err := l.Entries()
 			if err != nil {
 				return err
@@ -74,6 +75,7 @@ func newHistoryCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer l.Close()
 			vs, err := l.History(args[0])
 			if err != nil {
 				return err

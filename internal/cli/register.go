@@ -48,6 +48,7 @@ func runInit(e *env, o initOptions) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	if e.jsonOut {
 		return e.printJSON(map[string]any{
 			"ledger": e.dir(), "name": l.Name(), "entries": l.Size(),
@@ -172,6 +173,7 @@ func runRegister(e *env, o registerOptions, files []string) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	key, err := e.signingKey(o.key)
 	if err != nil {
 		return err

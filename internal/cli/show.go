@@ -54,6 +54,7 @@ func runShow(e *env, o showOptions, ref string) error {
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	v, err := l.Lookup(id, ver)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -75,8 +76,8 @@ func runVerify(e *env, o verifyOptions) error {
 			Head: rep.Head, Checkpoint: base64.StdEncoding.EncodeToString(rep.Checkpoint.Raw),
 		})
 	}
-	e.printf("ledger %s: OK, %d entries (%d documents, %d versions), every signature, hash and file checked\n",
-		rep.Name, rep.Entries, rep.Documents, rep.Versions)
+	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
+		rep.Name, plural(int(rep.Entries), "entry", "entries"), plural(rep.Documents, "document", "documents"), plural(rep.Versions, "version", "versions"))
 	if rep.Pinned {
 		e.printf("root key %s matches the pinned key\n", rep.RootFingerprint)
 	} else {
@@ -84,4 +85,12 @@ func runVerify(e *env, o verifyOptions) error {
 		e.printf("root key %s; pin it with --trust %s\n", rep.RootFingerprint, rep.RootFingerprint)
 	}
 	return nil
+}
+
+// plural formats a count with the right form of its noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
