@@ -1,0 +1,177 @@
+package ledger
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden ledger in testdata")
+
+// The golden ledger (testdata/golden.git, described in testdata/golden.txt)
+// is the test vector of FORMAT.md §9: a complete small ledger built from a
+// fixed Ed25519 key (seed 0x01..0x20) and fixed times. Ed25519 signatures are
+// deterministic, so building it again gives the same bytes and hashes.
+// Regenerate with: go test ./ledger -run TestGolden -update
+
+const (
+	goldenDir  = "testdata/golden.git"
+	goldenDesc = "testdata/golden.txt"
+)
+
+// seedSigner is an Ed25519 ledger key from a fixed seed.
+type seedSigner struct {
+	priv ed25519.PrivateKey
+	pub  *keys.PublicKey
+}
+
+func newSeedSigner(t testing.TB) *seedSigner {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = byte(i + 1)
+	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	der, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := keys.PublicKeyFromDER(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &seedSigner{priv: priv, pub: pub}
+}
+
+func (s *seedSigner) Sign(msg []byte) ([]byte, error) { return ed25519.Sign(s.priv, msg), nil }
+func (s *seedSigner) Public() *keys.PublicKey         { return s.pub }
+
+// buildGolden builds the golden ledger in dir and returns its description.
+func buildGolden(t *testing.T, dir string) string {
+	letter, err := os.ReadFile("../examples/prisoners-letter-2016.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrected, err := os.ReadFile("../examples/prisoners-letter-2016-corrected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := newSeedSigner(t)
+	clock := testClock()
+	l, err := Init(dir, "example.org/verbatim-golden", key, AppendOptions{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := l.Append(key, AppendOptions{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	docs := []NewDocument{
+		{ID: "prisoners-letter-2016", Content: letter, Title: "Letter by eleven political prisoners", Language: "en"},
+		{ID: "prisoners-letter-2016", Content: corrected, Note: "spelling made consistent (organisers)"},
+		{ID: "empty", Content: nil},
+	}
+	for _, d := range docs {
+		if _, err := a.Add(d); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return describe(t, dir)
+}
+
+// describe lists, for each entry, its commit and the hashes FORMAT.md §4
+// defines, and the newest checkpoint.
+func describe(t *testing.T, dir string) string {
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := l.r
+	_, head, _ := r.head()
+	commits, err := r.history(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "ledger %s\nroot-key %s\nhead %s\n", l.Name(), l.RootFingerprint(), head)
+	for n := range commits {
+		env, err := l.Envelope(uint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eh, lh := records.EntryHash(env), records.LeafHash(env)
+		fmt.Fprintf(&b, "entry %d commit %s tree %s entry-hash %s leaf-hash %s\n",
+			n, commits[n].hash, commits[n].tree, hex.EncodeToString(eh[:]), hex.EncodeToString(lh[:]))
+	}
+	fmt.Fprintf(&b, "checkpoint:\n%s", l.Checkpoint().Raw)
+	return b.String()
+}
+
+func TestGolden(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "golden.git")
+	got := buildGolden(t, dir)
+	if *update {
+		os.RemoveAll(goldenDir)
+		if err := copyTree(dir, goldenDir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(goldenDesc, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(goldenDesc)
+	if err != nil {
+		t.Fatalf("%v (regenerate with go test ./ledger -run TestGolden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("rebuilding the golden ledger gave\n%s\nwant (testdata/golden.txt)\n%s", got, want)
+	}
+	// The committed ledger verifies, pinned to the seed key, and is the one described.
+	rep, err := Verify(goldenDir, VerifyOptions{Trust: newSeedSigner(t).pub.Fingerprint()})
+	if err != nil {
+		t.Fatalf("Verify(%s): %v", goldenDir, err)
+	}
+	if rep.Entries != 4 || !strings.Contains(string(want), "head "+rep.Head+"\n") {
+		t.Errorf("Verify(%s) = %d entries, head %s; want 4 and the head in golden.txt", goldenDir, rep.Entries, rep.Head)
+	}
+	if got := describe(t, goldenDir); got != string(want) {
+		t.Errorf("describe(%s) differs from golden.txt:\n%s", goldenDir, got)
+	}
+}
+
+// copyTree copies the files of a git directory, leaving out the lock file.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if d.Name() == "verbatim.lock" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
