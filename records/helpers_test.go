@@ -5,10 +5,14 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Shared fixtures for the records tests: a deterministic Ed25519 key and
@@ -98,21 +102,50 @@ func genesisStatement(key KeySpec) *Statement {
 	}
 }
 
+// noteSigner signs C2SP signed notes with an Ed25519 key.
+type noteSigner struct {
+	name string
+	key  edKey
+}
+
+func (s noteSigner) Name() string { return s.name }
+
+// KeyHash is the signed-note key hash: SHA-256(name || "\n" || 0x01 || key)[:4].
+func (s noteSigner) KeyHash() uint32 {
+	h := sha256.Sum256(append([]byte(s.name+"\n\x01"), s.key.pub...))
+	return binary.BigEndian.Uint32(h[:4])
+}
+
+func (s noteSigner) Sign(msg []byte) ([]byte, error) { return s.key.Sign(msg) }
+
+// checkpointFor is the checkpoint (FORMAT.md §5) of a ledger of size entries
+// with Merkle root root, signed by key.
+func checkpointFor(t testing.TB, key edKey, size uint64, root [32]byte) []byte {
+	t.Helper()
+	body := fmt.Sprintf("%s\n%d\n%s\n", testLedger, size, base64.StdEncoding.EncodeToString(root[:]))
+	cp, err := note.Sign(&note.Note{Text: body}, noteSigner{name: testLedger, key: key})
+	if err != nil {
+		t.Fatalf("signing checkpoint: %v", err)
+	}
+	return cp
+}
+
 // documentStatement is a valid entry 1 registering version 1 of content,
-// following the genesis envelope genesisEnv (a one-leaf tree, so its Merkle
-// root is the genesis envelope's leaf hash).
-func documentStatement(key KeySpec, genesisEnv, content []byte) *Statement {
+// following the genesis envelope genesisEnv and its checkpoint genesisCP (a
+// one-leaf tree, so its Merkle root is the genesis envelope's leaf hash).
+func documentStatement(key KeySpec, genesisEnv, genesisCP, content []byte) *Statement {
 	return &Statement{
 		Type:          StatementType,
 		Subject:       []Subject{{Name: testDocID, Digest: Digest{SHA256: sha256Hex(content)}}},
 		PredicateType: DocumentType,
 		Predicate: Predicate{
-			Ledger:        testLedger,
-			Entry:         1,
-			PreviousEntry: hexHash(EntryHash(genesisEnv)),
-			MerkleRoot:    hexHash(LeafHash(genesisEnv)),
-			Time:          testTime,
-			Signer:        key.Fingerprint,
+			Ledger:             testLedger,
+			Entry:              1,
+			PreviousEntry:      hexHash(EntryHash(genesisEnv)),
+			PreviousCheckpoint: sha256Hex(genesisCP),
+			MerkleRoot:         hexHash(LeafHash(genesisEnv)),
+			Time:               testTime,
+			Signer:             key.Fingerprint,
 			Document: &Document{
 				ID:        testDocID,
 				Version:   1,
@@ -142,6 +175,7 @@ type fixture struct {
 	content    []byte
 	genesis    *Statement
 	genesisEnv []byte
+	genesisCP  []byte // the checkpoint stored with the genesis
 	doc        *Statement
 	docEnv     []byte
 }
@@ -155,7 +189,8 @@ func newFixture(t testing.TB) *fixture {
 	if f.genesisEnv, err = Sign(f.genesis, spec.Fingerprint, key); err != nil {
 		t.Fatalf("Sign(genesis) = %v", err)
 	}
-	f.doc = documentStatement(spec, f.genesisEnv, f.content)
+	f.genesisCP = checkpointFor(t, key, 1, LeafHash(f.genesisEnv))
+	f.doc = documentStatement(spec, f.genesisEnv, f.genesisCP, f.content)
 	if f.docEnv, err = Sign(f.doc, spec.Fingerprint, key); err != nil {
 		t.Fatalf("Sign(document) = %v", err)
 	}
