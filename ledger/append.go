@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
-	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -63,9 +61,9 @@ type Appender struct {
 	fp      string
 	now     func() time.Time
 	unlock  func()
-	mem     *memory.Storage
-	objects []plumbing.Hash
-	head    plumbing.Hash // newest commit, flushed or not
+	objects []packObject           // staged for the next Flush, in order
+	seen    map[plumbing.Hash]bool // hashes in objects
+	head    plumbing.Hash          // newest commit, flushed or not
 	pending int
 	cp      *Checkpoint // checkpoint of the newest staged entry
 	broken  error
@@ -79,7 +77,7 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appender{l: l, signer: signer, fp: string(signer.Public().Fingerprint()), now: opts.Now, unlock: unlock, mem: memory.NewStorage()}
+	a := &Appender{l: l, signer: signer, fp: string(signer.Public().Fingerprint()), now: opts.Now, unlock: unlock, seen: map[plumbing.Hash]bool{}}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -225,11 +223,10 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 
 // put stages an object for the next Flush and returns its hash.
 func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
-	o := newObject(typ, content)
-	h := o.Hash()
-	if a.mem.HasEncodedObject(h) != nil {
-		a.mem.SetEncodedObject(o) // memory storage cannot fail
-		a.objects = append(a.objects, h)
+	h := gitHash(typ, content)
+	if !a.seen[h] {
+		a.seen[h] = true
+		a.objects = append(a.objects, packObject{typ: typ, hash: h, content: append([]byte(nil), content...)})
 	}
 	return h
 }
@@ -256,29 +253,24 @@ func (a *Appender) Flush() error {
 	}
 	a.l.head = a.head
 	a.l.cp = a.cp
-	a.mem, a.objects, a.pending = memory.NewStorage(), nil, 0
+	a.objects, a.seen, a.pending = nil, map[plumbing.Hash]bool{}, 0
 	return nil
 }
 
 func (a *Appender) writeObjects() error {
 	if len(a.objects) < packThreshold {
-		for _, h := range a.objects {
-			o, _ := a.mem.EncodedObject(plumbing.AnyObject, h)
-			if _, err := a.l.r.st.SetEncodedObject(o); err != nil {
+		for _, o := range a.objects {
+			if _, err := a.l.r.st.SetEncodedObject(newObject(o.typ, o.content)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	w, err := a.l.r.st.PackfileWriter()
+	base, err := writePack(a.l.r.gitDir, a.objects)
 	if err != nil {
 		return err
 	}
-	if _, err := packfile.NewEncoder(w, a.mem, false).Encode(a.objects, 0); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
+	return a.l.r.addPack(base)
 }
 
 // Close releases the write lock. Entries not flushed are discarded, and the

@@ -44,6 +44,9 @@ func openPackReader(gitDir string) (*packReader, error) {
 			continue
 		}
 		base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
+		if _, err := os.Stat(base + ".pack"); err != nil {
+			continue // an index whose pack was never completed: git ignores it too
+		}
 		p, err := openPackFile(base)
 		if err != nil {
 			pr.close()

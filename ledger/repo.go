@@ -91,6 +91,20 @@ func (r *repo) readFast() error {
 	return nil
 }
 
+// addPack makes a pack this process just wrote readable through r.
+func (r *repo) addPack(base string) error {
+	r.st.ObjectStorage.Reindex()
+	if r.packs == nil {
+		return nil
+	}
+	p, err := openPackFile(base)
+	if err != nil {
+		return err
+	}
+	r.packs.packs = append(r.packs.packs, p)
+	return nil
+}
+
 // close releases the repository's open files.
 func (r *repo) close() {
 	if r.packs != nil {

@@ -1,0 +1,152 @@
+package ledger
+
+import (
+	"bufio"
+	"compress/zlib"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+)
+
+// writePack writes objects as one packfile (version 2, no deltas) with its
+// index into gitDir/objects/pack and returns the pack's base path.
+//
+// Both files are written under temporary names, synced, and renamed: first
+// the index, then the pack. Git and go-git find packs by different names
+// (git by .idx, go-git by .pack) and both ignore an index without its pack,
+// so a process killed at any moment leaves either no new pack or a
+// complete one, and never a file that breaks reading the repository.
+func writePack(gitDir string, objects []packObject) (string, error) {
+	dir := filepath.Join(gitDir, "objects", "pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, "tmp_pack_")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	idx, sum, err := encodePack(tmp, objects)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
+		return "", fmt.Errorf("writing pack: %w", err)
+	}
+	base := filepath.Join(dir, "pack-"+hex.EncodeToString(sum[:]))
+	idxTmp := base + ".idx.tmp"
+	if err := writeIdx(idxTmp, idx); err != nil {
+		os.Remove(idxTmp)
+		return "", err
+	}
+	if err := os.Rename(idxTmp, base+".idx"); err != nil {
+		os.Remove(idxTmp)
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), base+".pack"); err != nil {
+		return "", err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return base, nil
+}
+
+// packObject is an object to pack.
+type packObject struct {
+	typ     plumbing.ObjectType
+	hash    plumbing.Hash
+	content []byte
+}
+
+// encodePack writes the pack stream and returns its index and checksum.
+func encodePack(f io.Writer, objects []packObject) (*idxfile.MemoryIndex, plumbing.Hash, error) {
+	sum := sha1.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, sum), 64<<10)
+	cw := &countingWriter{w: bw, crc: crc32.NewIEEE()}
+	iw := new(idxfile.Writer)
+	iw.OnHeader(uint32(len(objects)))
+	var hdr [12]byte
+	copy(hdr[:], "PACK")
+	binary.BigEndian.PutUint32(hdr[4:], 2)
+	binary.BigEndian.PutUint32(hdr[8:], uint32(len(objects)))
+	cw.Write(hdr[:])
+	zw, _ := zlib.NewWriterLevel(cw, zlib.BestSpeed)
+	for _, o := range objects {
+		pos := cw.n
+		cw.crc.Reset()
+		cw.Write(objectHeader(o.typ, int64(len(o.content))))
+		zw.Reset(cw)
+		zw.Write(o.content)
+		if err := zw.Close(); err != nil {
+			return nil, plumbing.ZeroHash, err
+		}
+		iw.Add(o.hash, uint64(pos), cw.crc.Sum32())
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	var checksum plumbing.Hash
+	sum.Sum(checksum[:0])
+	if _, err := f.Write(checksum[:]); err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	iw.OnFooter(checksum)
+	idx, err := iw.Index()
+	return idx, checksum, err
+}
+
+// objectHeader is a pack entry header: type and size, as readObjectHeader reads it.
+func objectHeader(typ plumbing.ObjectType, size int64) []byte {
+	b := []byte{byte(typ)<<4 | byte(size&0x0f)}
+	for size >>= 4; size > 0; size >>= 7 {
+		b[len(b)-1] |= 0x80
+		b = append(b, byte(size&0x7f))
+	}
+	return b
+}
+
+func writeIdx(path string, idx *idxfile.MemoryIndex) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o444)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	_, err = idxfile.NewEncoder(bw).Encode(idx)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// countingWriter counts bytes and keeps a CRC-32 of an entry, which the
+// pack index records.
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	crc hash.Hash32
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.crc.Write(p[:n])
+	return n, err
+}
