@@ -2,12 +2,14 @@ package ledger
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -21,13 +23,15 @@ import (
 // every object of the ledger, so this is its hot path. Anything else —
 // loose objects, deltas that `git gc` makes — is left to go-git (ok false).
 type packReader struct {
-	packs []packFile
-	last  int // the pack of the previous hit: an entry's objects share a pack
+	packs  []packFile
+	last   int  // the pack of the previous hit: an entry's objects share a pack
+	shared bool // packs belong to another packReader, which closes them
 }
 
 type packFile struct {
-	idx *idxfile.MemoryIndex
-	f   *os.File
+	idx  *idxfile.MemoryIndex
+	f    *os.File
+	data []byte // the pack mapped into memory, or nil to read with ReadAt
 }
 
 // openPackReader indexes the packfiles in gitDir/objects/pack.
@@ -71,11 +75,12 @@ func openPackFile(base string) (packFile, error) {
 	if err != nil {
 		return packFile{}, err
 	}
-	return packFile{idx: idx, f: f}, nil
+	return packFile{idx: idx, f: f, data: mapFile(f)}, nil
 }
 
 func (pr *packReader) close() {
 	for _, p := range pr.packs {
+		unmapFile(p.data)
 		p.f.Close()
 	}
 }
@@ -88,6 +93,7 @@ var inflaters sync.Pool // of *inflater
 
 type inflater struct {
 	br *bufio.Reader
+	mr bytes.Reader
 	zr io.ReadCloser
 }
 
@@ -106,16 +112,35 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 	return plumbing.InvalidObject, nil, false, nil
 }
 
-func (p packFile) readAt(off int64) (plumbing.ObjectType, []byte, bool, error) {
-	sr := io.NewSectionReader(p.f, off, 1<<62)
+func (p packFile) readAt(off int64) (typ plumbing.ObjectType, data []byte, ok bool, err error) {
+	// A pack truncated while it is mapped makes reads fault: report that as
+	// an error, not a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			typ, data, ok, err = plumbing.InvalidObject, nil, false, fmt.Errorf("reading pack: %v", r)
+		}
+	}()
 	inf, _ := inflaters.Get().(*inflater)
 	if inf == nil {
-		inf = &inflater{br: bufio.NewReaderSize(sr, 8192)}
-	} else {
-		inf.br.Reset(sr)
+		inf = &inflater{br: bufio.NewReaderSize(nil, 8192)}
 	}
 	defer inflaters.Put(inf)
-	typ, size, err := readObjectHeader(inf.br)
+	var r interface {
+		io.Reader
+		io.ByteReader
+	}
+	if p.data != nil {
+		if off < 0 || off >= int64(len(p.data)) {
+			return plumbing.InvalidObject, nil, false, fmt.Errorf("offset %d outside the pack", off)
+		}
+		inf.mr.Reset(p.data[off:])
+		r = &inf.mr
+	} else {
+		inf.br.Reset(io.NewSectionReader(p.f, off, 1<<62))
+		r = inf.br
+	}
+	typ, size, err := readObjectHeader(r)
 	if err != nil {
 		return typ, nil, false, err
 	}
@@ -126,14 +151,14 @@ func (p packFile) readAt(off int64) (plumbing.ObjectType, []byte, bool, error) {
 		return typ, nil, false, fmt.Errorf("object of %d bytes", size)
 	}
 	if inf.zr == nil {
-		inf.zr, err = zlib.NewReader(inf.br)
+		inf.zr, err = zlib.NewReader(r)
 	} else {
-		err = inf.zr.(zlib.Resetter).Reset(inf.br, nil)
+		err = inf.zr.(zlib.Resetter).Reset(r, nil)
 	}
 	if err != nil {
 		return typ, nil, false, err
 	}
-	data := make([]byte, size)
+	data = make([]byte, size)
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
 		return typ, nil, false, err
 	}

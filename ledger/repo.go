@@ -105,9 +105,19 @@ func (r *repo) addPack(base string) error {
 	return nil
 }
 
+// worker returns a handle on the same repository for another goroutine: its
+// own go-git storage, sharing r's mapped packs (read-only).
+func (r *repo) worker() *repo {
+	w := newRepo(r.gitDir)
+	if r.packs != nil {
+		w.packs = &packReader{packs: r.packs.packs, shared: true}
+	}
+	return w
+}
+
 // close releases the repository's open files.
 func (r *repo) close() {
-	if r.packs != nil {
+	if r.packs != nil && !r.packs.shared {
 		r.packs.close()
 	}
 	r.st.Close()

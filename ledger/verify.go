@@ -129,9 +129,6 @@ type verifier struct {
 	cp      *Checkpoint
 }
 
-// chunkPerWorker is how many consecutive entries one worker checks at a time.
-const chunkPerWorker = 1024
-
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	tip, err := v.tipTrees(r)
 	if err != nil {
@@ -148,64 +145,79 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	v.keys = map[string]*keys.PublicKey{string(v.st.rootKey.Fingerprint()): v.st.rootKey}
 	repos := make([]*repo, v.workers)
 	for i := range repos {
-		repos[i] = newRepo(v.gitDir)
+		repos[i] = r.worker()
 		defer repos[i].close()
-		if err := repos[i].readFast(); err != nil {
-			return err
-		}
 	}
-	// Workers check the next chunk while this goroutine applies the last.
-	next := v.launch(repos, &tip, 1)
-	for next != nil {
-		c := next
-		<-c.done
-		next = nil
-		if end := c.start + uint64(len(c.results)); end < uint64(len(v.commits)) {
-			next = v.launch(repos, &tip, end)
-		}
-		for i := range c.results {
-			if err := v.accept(c.start+uint64(i), c.results[i]); err != nil {
-				if next != nil {
-					<-next.done
-				}
-				return err
-			}
-		}
-	}
-	return nil
+	return v.runSegments(repos, &tip)
 }
 
-// chunk is a run of consecutive entries the workers check together.
-type chunk struct {
+// segment is a run of consecutive entries one worker checks.
+type segment struct {
 	start   uint64
 	results []checked
 	done    chan struct{}
 }
 
-// launch starts checking the chunk of entries from start, split into one
-// contiguous part per worker; done is closed when all parts are checked.
-func (v *verifier) launch(repos []*repo, tip *pathTrees, start uint64) *chunk {
+// segmentSize is how many consecutive entries a worker checks at a time, and
+// maxAhead how many segments may be checked but not yet applied: it bounds
+// memory whatever the ledger's size.
+const (
+	segmentSize = 512
+	maxAhead    = 8
+)
+
+// runSegments has the workers take segments in order, each as soon as it is
+// free, while this goroutine applies finished segments in order.
+func (v *verifier) runSegments(repos []*repo, tip *pathTrees) error {
 	n := uint64(len(v.commits))
-	c := &chunk{start: start, results: make([]checked, min(n-start, uint64(len(repos)*chunkPerWorker))), done: make(chan struct{})}
-	per := (uint64(len(c.results)) + uint64(len(repos)) - 1) / uint64(len(repos))
-	var wg sync.WaitGroup
-	for w, rp := range repos {
-		lo, hi := uint64(w)*per, min(uint64(w+1)*per, uint64(len(c.results)))
-		if lo >= hi {
-			break
+	count := int((n - 1 + segmentSize - 1) / segmentSize)
+	segs := make(chan *segment, maxAhead) // in order, for the applier
+	todo := make(chan *segment, maxAhead) // for the workers
+	stop := make(chan struct{})
+	go func() {
+		defer close(segs)
+		defer close(todo)
+		for i := 0; i < count; i++ {
+			start := 1 + uint64(i)*segmentSize
+			s := &segment{start: start, results: make([]checked, min(segmentSize, n-start)), done: make(chan struct{})}
+			select {
+			case segs <- s:
+			case <-stop:
+				return
+			}
+			todo <- s
 		}
+	}()
+	var wg sync.WaitGroup
+	for _, rp := range repos {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cur := rp.pathFor(v.commits[start+lo-1].tree, start+lo-1)
-			tipc := *tip
-			for i := lo; i < hi; i++ {
-				c.results[i] = v.check(rp, &cur, &tipc, start+i)
+			for s := range todo {
+				cur := rp.pathFor(v.commits[s.start-1].tree, s.start-1)
+				tipc := *tip
+				for i := range s.results {
+					s.results[i] = v.check(rp, &cur, &tipc, s.start+uint64(i))
+				}
+				close(s.done)
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(c.done) }()
-	return c
+	defer wg.Wait()
+	defer close(stop)
+	for s := range segs {
+		<-s.done
+		for i := range s.results {
+			if err := v.accept(s.start+uint64(i), s.results[i]); err != nil {
+				go func() { // drain, so the feeder and the workers finish
+					for range segs {
+					}
+				}()
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // tipTrees reads the newest commit's root and entries trees, from which

@@ -1,0 +1,10 @@
+//go:build !unix
+
+package ledger
+
+import "os"
+
+// mapFile is not used off unix: packs are read with ReadAt.
+func mapFile(f *os.File) []byte { return nil }
+
+func unmapFile(data []byte) {}

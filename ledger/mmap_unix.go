@@ -1,0 +1,28 @@
+//go:build unix
+
+package ledger
+
+import (
+	"os"
+	"syscall"
+)
+
+// mapFile maps f read-only into memory, or returns nil if it cannot.
+// Packfiles are never modified in place, only added and removed.
+func mapFile(f *os.File) []byte {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 || fi.Size() != int64(int(fi.Size())) {
+		return nil
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+func unmapFile(data []byte) {
+	if data != nil {
+		syscall.Munmap(data)
+	}
+}
