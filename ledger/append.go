@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -65,7 +66,7 @@ type Appender struct {
 	seen    map[plumbing.Hash]bool // hashes in objects
 	head    plumbing.Hash          // newest commit, flushed or not
 	pending int
-	cp      *Checkpoint // checkpoint of the newest staged entry
+	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
 	broken  error
 }
 
@@ -204,7 +205,7 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 // stage creates the blobs, trees and commit that add entry n.
 func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) error {
 	s := a.l.st
-	cp, err := signCheckpoint(s.name, s.size, s.root(), a.signer)
+	cp, err := checkpoint.Sign(s.name, s.size, s.root(), a.signer)
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
 	}
@@ -216,7 +217,7 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 	cpHash := a.put(plumbing.BlobObject, cp)
 	rootHash := a.l.tip.add(n, dirHash, cpHash, a.put)
 	a.head = a.put(plumbing.CommitObject, encodeCommit(rootHash, a.head, env.Statement))
-	a.cp = &Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Raw: cp}
+	a.cp = &checkpoint.Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Raw: cp}
 	s.checkpointed(cp)
 	return nil
 }

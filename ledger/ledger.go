@@ -8,6 +8,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/records"
 )
 
@@ -21,7 +22,7 @@ type Ledger struct {
 	head   plumbing.Hash
 	st     *state
 	tip    pathTrees // the newest commit's trees on the path to the newest entry
-	cp     *Checkpoint
+	cp     *checkpoint.Checkpoint
 	stale  bool // an Appender discarded entries: re-read before use
 }
 
@@ -66,7 +67,7 @@ func (l *Ledger) Head() string { return l.head.String() }
 func (l *Ledger) RootFingerprint() string { return string(l.st.rootKey.Fingerprint()) }
 
 // Checkpoint is the newest checkpoint, verified against the ledger's entries.
-func (l *Ledger) Checkpoint() *Checkpoint { return l.cp }
+func (l *Ledger) Checkpoint() *checkpoint.Checkpoint { return l.cp }
 
 func (l *Ledger) load() error {
 	l.tip, l.stale = pathTrees{}, false
@@ -158,7 +159,7 @@ func (l *Ledger) loadCheckpoint() error {
 	}
 	n := l.st.size - 1
 	key := l.st.lastSigner
-	cp, err := parseCheckpoint(data, l.st.name, key)
+	cp, err := checkpoint.Parse(data, l.st.name, key)
 	if err != nil {
 		return &EntryError{Entry: n, Problem: err.Error()}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -32,7 +33,7 @@ type Report struct {
 	RootFingerprint keys.Fingerprint
 	Pinned          bool // the root key was checked against VerifyOptions.Trust
 	Head            string
-	Checkpoint      *Checkpoint
+	Checkpoint      *checkpoint.Checkpoint
 }
 
 // Verify replays the ledger in dir from its genesis and checks every entry
@@ -126,7 +127,7 @@ type verifier struct {
 	st      *state
 	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers
 	workers int
-	cp      *Checkpoint
+	cp      *checkpoint.Checkpoint
 }
 
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
@@ -240,7 +241,7 @@ func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
 // checked is what a worker found out about one entry.
 type checked struct {
 	env   *records.ParsedEnvelope
-	cp    *Checkpoint
+	cp    *checkpoint.Checkpoint
 	err   error
 	sigOK bool
 }
@@ -333,7 +334,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 		c.err = err
 		return c
 	}
-	c.cp = &Checkpoint{Raw: raw}
+	c.cp = &checkpoint.Checkpoint{Raw: raw}
 	if n == 0 {
 		return c // the key is known only once entry 0 is applied
 	}
@@ -351,11 +352,11 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 // checkpoint parses entry n's checkpoint. Only the newest one's signature is
 // verified: every other checkpoint's SHA-256 is recorded in the next entry,
 // whose signature covers it (FORMAT.md §5).
-func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*Checkpoint, error) {
+func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*checkpoint.Checkpoint, error) {
 	if n == uint64(len(v.commits))-1 {
-		return parseCheckpoint(raw, v.st.name, key)
+		return checkpoint.Parse(raw, v.st.name, key)
 	}
-	return parseChainedCheckpoint(raw, v.st.name, key)
+	return checkpoint.ParseChained(raw, v.st.name, key)
 }
 
 // diagnose explains why commit n's tree is not the one derived from commit

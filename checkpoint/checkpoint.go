@@ -1,4 +1,14 @@
-package ledger
+// Package checkpoint reads and writes the signed checkpoints of a verbatim
+// ledger: C2SP tlog-checkpoint notes (https://c2sp.org/tlog-checkpoint)
+// signed with a ledger key, ECDSA P-256 or Ed25519, as C2SP signed-note
+// (https://c2sp.org/signed-note) defines the signature lines. FORMAT.md §5
+// is the specification.
+//
+// Parse accepts only the canonical checkpoint body (origin, decimal size
+// without leading zeros, base64 of a 32-byte root, no extension lines) and
+// verifies the ledger key's signature; it never trusts the note's own claim
+// of who signed it.
+package checkpoint
 
 import (
 	"bytes"
@@ -9,17 +19,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/verbatim-ledger/verbatim/keys"
 )
-
-// Checkpoints (FORMAT.md §5). Every commit's tree holds a file "checkpoint":
-// a C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint) for the ledger
-// after that commit's entry, a signed note whose origin and key name are the
-// ledger name, signed by the key that signed the entry.
 
 // Note signature algorithm bytes (C2SP signed-note): Ed25519 is 0x01; ECDSA
 // P-256 over SHA-256 is 0x02 as Rekor and transparency-dev/formats use it.
@@ -34,6 +40,12 @@ type noteKey struct {
 	hash uint32
 	pub  *keys.PublicKey
 	priv Signer
+}
+
+// Signer signs checkpoints; *keys.PrivateKey implements it.
+type Signer interface {
+	Sign(msg []byte) ([]byte, error)
+	Public() *keys.PublicKey
 }
 
 func newNoteKey(name string, pub *keys.PublicKey) *noteKey {
@@ -77,33 +89,41 @@ type Checkpoint struct {
 	Origin string
 	Size   uint64
 	Root   [32]byte
-	Raw    []byte // the signed note as stored
+	Raw    []byte     // the signed note as stored
+	Note   *note.Note // the parsed note, with any signatures not verified in UnverifiedSigs
 }
 
-// signCheckpoint returns the signed note for a ledger of size entries with root hash root.
-func signCheckpoint(origin string, size uint64, root [32]byte, priv Signer) ([]byte, error) {
+// Sign returns the signed checkpoint note for a ledger named origin of size
+// entries with root hash root.
+func Sign(origin string, size uint64, root [32]byte, priv Signer) ([]byte, error) {
 	k := newNoteKey(origin, priv.Public())
 	k.priv = priv
 	body := log.Checkpoint{Origin: origin, Size: size, Hash: root[:]}.Marshal()
 	return note.Sign(&note.Note{Text: string(body)}, k)
 }
 
-// maxCheckpointSize bounds a checkpoint note; real ones are under 300 bytes.
-const maxCheckpointSize = 4096
+// maxCheckpointSize bounds a checkpoint note: real ones are under 300 bytes,
+// plus about 120 per witness cosignature.
+const maxCheckpointSize = 16 << 10
 
-// parseCheckpoint verifies a checkpoint note signed by pub under the ledger
-// name origin, and accepts only the canonical body: origin, decimal size
-// without leading zeros, base64 of a 32-byte hash, and no extension lines.
-func parseCheckpoint(data []byte, origin string, pub *keys.PublicKey) (*Checkpoint, error) {
-	return openCheckpoint(data, origin, newNoteKey(origin, pub))
+// Parse verifies a checkpoint note signed by pub under the ledger name
+// origin, with no other signature (the form a ledger stores).
+func Parse(data []byte, origin string, pub *keys.PublicKey) (*Checkpoint, error) {
+	return open(data, origin, newNoteKey(origin, pub), true)
 }
 
-// parseChainedCheckpoint is parseCheckpoint for a checkpoint that is not the
-// newest: its bytes are authenticated by the next entry's signed
-// previousCheckpoint hash, so its own signature is not verified again; its
-// form, key name and key hash are.
-func parseChainedCheckpoint(data []byte, origin string, pub *keys.PublicKey) (*Checkpoint, error) {
-	return openCheckpoint(data, origin, chainedKey{newNoteKey(origin, pub)})
+// ParseCosigned is Parse for a checkpoint that may carry other signatures
+// too, such as witness cosignatures; they are returned unverified in Others.
+func ParseCosigned(data []byte, origin string, pub *keys.PublicKey) (*Checkpoint, error) {
+	return open(data, origin, newNoteKey(origin, pub), false)
+}
+
+// ParseChained is Parse for a checkpoint whose bytes are authenticated
+// otherwise: in a ledger, every checkpoint but the newest is covered by the
+// next entry's signed previousCheckpoint hash (FORMAT.md §5). Its form, key
+// name and key hash are checked; its signature is not verified again.
+func ParseChained(data []byte, origin string, pub *keys.PublicKey) (*Checkpoint, error) {
+	return open(data, origin, chainedKey{newNoteKey(origin, pub)}, true)
 }
 
 // chainedKey is a note verifier for bytes already authenticated otherwise.
@@ -111,7 +131,7 @@ type chainedKey struct{ *noteKey }
 
 func (chainedKey) Verify(msg, sig []byte) bool { return len(sig) > 0 }
 
-func openCheckpoint(data []byte, origin string, v note.Verifier) (*Checkpoint, error) {
+func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint, error) {
 	if len(data) > maxCheckpointSize {
 		return nil, errors.New("checkpoint is too large")
 	}
@@ -119,7 +139,10 @@ func openCheckpoint(data []byte, origin string, v note.Verifier) (*Checkpoint, e
 	if err != nil {
 		var unverified *note.UnverifiedNoteError
 		if errors.As(err, &unverified) {
-			return nil, errors.New("checkpoint is not signed by the entry's key")
+			return nil, fmt.Errorf("checkpoint is not signed by the expected key %s", v.Name()+"+"+fmt.Sprintf("%08x", v.KeyHash()))
+		}
+		if strings.Contains(err.Error(), "invalid signature") {
+			return nil, errors.New("checkpoint signature does not verify: the checkpoint was altered")
 		}
 		return nil, fmt.Errorf("checkpoint is not a valid signed note: %v", err)
 	}
@@ -135,10 +158,10 @@ func openCheckpoint(data []byte, origin string, v note.Verifier) (*Checkpoint, e
 	if c.Origin != origin {
 		return nil, fmt.Errorf("checkpoint origin %q is not the ledger name %q", c.Origin, origin)
 	}
-	if len(n.Sigs) != 1 || len(n.UnverifiedSigs) != 0 {
-		return nil, fmt.Errorf("checkpoint has %d signatures, want 1", len(n.Sigs))
+	if len(n.Sigs) != 1 || alone && len(n.UnverifiedSigs) != 0 {
+		return nil, fmt.Errorf("checkpoint has %d signatures, want 1", len(n.Sigs)+len(n.UnverifiedSigs))
 	}
-	out := &Checkpoint{Origin: c.Origin, Size: c.Size, Raw: data}
+	out := &Checkpoint{Origin: c.Origin, Size: c.Size, Raw: data, Note: n}
 	copy(out.Root[:], c.Hash)
 	return out, nil
 }
