@@ -51,6 +51,7 @@ type state struct {
 	docs           map[string][]*Version
 	byDigest       map[string][]*Version
 	entries        []EntryInfo
+	leaves         [][32]byte // RFC 6962 leaf hashes, for proofs
 }
 
 func newState() *state {
@@ -139,6 +140,7 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 		}
 	}
 	leaf := records.LeafHash(env.Raw)
+	s.leaves = append(s.leaves, leaf)
 	if err := s.tree.Append(leaf[:], nil); err != nil {
 		panic("ledger: compact range append failed")
 	}

@@ -1,0 +1,116 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"github.com/verbatim-ledger/verbatim/bundle"
+)
+
+// InclusionProof returns the RFC 6962 inclusion proof of entry index in the
+// tree of the first size entries.
+func (l *Ledger) InclusionProof(index, size uint64) ([][]byte, error) {
+	if err := l.refresh(); err != nil {
+		return nil, err
+	}
+	if size > l.st.size {
+		return nil, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size, l.st.size)
+	}
+	nodes, err := proof.Inclusion(index, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	return l.st.proofHashes(nodes)
+}
+
+// ConsistencyProof returns the RFC 6962 consistency proof from the tree of
+// the first size1 entries to that of the first size2.
+func (l *Ledger) ConsistencyProof(size1, size2 uint64) ([][]byte, error) {
+	if err := l.refresh(); err != nil {
+		return nil, err
+	}
+	if size2 > l.st.size {
+		return nil, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size2, l.st.size)
+	}
+	nodes, err := proof.Consistency(size1, size2)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	return l.st.proofHashes(nodes)
+}
+
+// proofHashes computes the hashes of a proof's nodes from the leaf hashes.
+func (s *state) proofHashes(nodes proof.Nodes) ([][]byte, error) {
+	hashes := make([][]byte, len(nodes.IDs))
+	for i, id := range nodes.IDs {
+		hashes[i] = s.subtreeHash(id)
+	}
+	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
+}
+
+// subtreeHash is the hash of the perfect subtree id, which the ledger holds
+// completely.
+func (s *state) subtreeHash(id compact.NodeID) []byte {
+	begin, end := id.Coverage()
+	if end > uint64(len(s.leaves)) {
+		panic(fmt.Sprintf("ledger: proof node %+v beyond %d leaves", id, len(s.leaves)))
+	}
+	r := rangeFactory.NewEmptyRange(begin)
+	for _, leaf := range s.leaves[begin:end] {
+		if err := r.Append(leaf[:], nil); err != nil {
+			panic("ledger: compact range append failed")
+		}
+	}
+	return r.Hashes()[0]
+}
+
+// RootAt returns the root hash of the tree of the first size entries.
+func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
+	var out [32]byte
+	if err := l.refresh(); err != nil {
+		return out, err
+	}
+	if size > l.st.size {
+		return out, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size, l.st.size)
+	}
+	r := rangeFactory.NewEmptyRange(0)
+	for _, leaf := range l.st.leaves[:size] {
+		r.Append(leaf[:], nil)
+	}
+	h, _ := r.GetRootHash(nil)
+	if h == nil {
+		h = rfc6962.DefaultHasher.EmptyRoot()
+	}
+	copy(out[:], h)
+	return out, nil
+}
+
+// Bundle returns an offline proof bundle for version v against the newest
+// checkpoint.
+func (l *Ledger) Bundle(v *Version) (*bundle.Bundle, error) {
+	env, _, err := l.entry(v.Entry)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.checkSignature(v.Entry, env); err != nil {
+		return nil, err
+	}
+	size := l.st.size
+	hashes, err := l.InclusionProof(v.Entry, size)
+	if err != nil {
+		return nil, err
+	}
+	key := l.st.signers[env.KeyID]
+	return &bundle.Bundle{
+		Format:     bundle.Format,
+		Ledger:     l.st.name,
+		Entry:      v.Entry,
+		Envelope:   env.Raw,
+		PublicKey:  string(key.PEM()),
+		Inclusion:  bundle.Inclusion{LeafIndex: v.Entry, TreeSize: size, Hashes: hashes},
+		Checkpoint: string(l.cp.Raw),
+	}, nil
+}
