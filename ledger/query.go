@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -176,4 +177,10 @@ func (l *Ledger) entry(n uint64) (*records.ParsedEnvelope, tree, error) {
 func ContentDigest(content []byte) string {
 	sum := sha256.Sum256(content)
 	return hex.EncodeToString(sum[:])
+}
+
+// VerifierKey is the signed-note verifier key of the ledger's root key,
+// which signs its checkpoints (FORMAT.md §5).
+func (l *Ledger) VerifierKey() string {
+	return checkpoint.VerifierKey(l.st.name, l.st.rootKey)
 }

@@ -11,7 +11,8 @@ import (
 )
 
 type checkOptions struct {
-	trust string
+	trust  string
+	bundle string
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -28,6 +29,7 @@ newest checkpoint's signature, and the signature of each matching entry.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	cmd.Flags().StringVar(&o.bundle, "bundle", "", "verify against this offline proof bundle instead of a ledger")
 	return cmd
 }
 
@@ -50,6 +52,9 @@ type checkFile struct {
 func runCheck(e *env, o checkOptions, files []string) error {
 	if len(files) == 0 {
 		return usagef("check needs at least one FILE")
+	}
+	if o.bundle != "" {
+		return runCheckBundle(e, o, files)
 	}
 	trust, err := parseTrust(o.trust)
 	if err != nil {

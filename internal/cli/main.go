@@ -78,6 +78,8 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newCheckCmd(e),
 		newLogCmd(e),
 		newHistoryCmd(e),
+		newCheckpointCmd(e),
+		newProofCmd(e),
 	)
 	return root
 }
