@@ -1,115 +1,70 @@
 package keys
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
-
-	"github.com/sigstore/sigstore/pkg/cryptoutils"
 )
 
-// PEM types of encrypted private keys: sigstore's current one and cosign's legacy one.
-const (
-	encryptedSigstoreType = "ENCRYPTED SIGSTORE PRIVATE KEY"
-	encryptedCosignType   = "ENCRYPTED COSIGN PRIVATE KEY"
-)
+// openFile is os.OpenFile, replaced in tests to inject failures.
+var openFile = os.OpenFile
 
-// maxKeyFile bounds what is read as a key file; real ones are under 1 KiB.
+// maxKeyFile bounds what is read as a key file; real ones are under 4 KiB.
 const maxKeyFile = 64 << 10
 
-// Generate creates a key pair and returns the encrypted private key PEM
-// (what `cosign generate-key-pair` writes) and the public key PEM.
-func Generate(alg Algorithm, password []byte) (privPEM, pubPEM []byte, err error) {
-	if len(password) == 0 {
-		return nil, nil, errors.New("an empty password is not allowed: the private key is always encrypted")
-	}
-	var priv any
-	switch alg {
-	case ECDSAP256:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case Ed25519:
-		_, priv, err = ed25519.GenerateKey(rand.Reader)
-	default:
-		return nil, nil, fmt.Errorf("unknown algorithm %q: use ecdsa-p256 or ed25519", alg)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := newPrivateKey(priv)
-	if err != nil {
-		return nil, nil, err
-	}
-	sealed, err := cryptoutils.MarshalPrivateKeyToEncryptedDER(priv, cryptoutils.StaticPasswordFunc(password))
-	if err != nil {
-		return nil, nil, fmt.Errorf("encrypting private key: %w", err)
-	}
-	privPEM = cryptoutils.PEMEncode(cryptoutils.EncryptedSigstorePrivateKeyPEMType, sealed)
-	return privPEM, k.pub.PEM(), nil
-}
-
-// ParsePrivateKey decrypts an encrypted private key file's contents. Errors
-// wrap ErrWrongPassword, ErrPublicKeyGiven, ErrNotAKey, ErrUnencryptedKey or
-// ErrUnsupportedKey.
-func ParsePrivateKey(pemBytes, password []byte) (*PrivateKey, error) {
-	block, _ := pem.Decode(pemBytes)
-	if block == nil {
-		return nil, fmt.Errorf("%w: no PEM block", ErrNotAKey)
-	}
-	switch block.Type {
-	case encryptedSigstoreType, encryptedCosignType:
-	case "PUBLIC KEY":
-		return nil, ErrPublicKeyGiven
-	case "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
-		return nil, fmt.Errorf("%w (PEM %q): encrypt it with cosign (cosign import-key-pair) or generate a new key", ErrUnencryptedKey, block.Type)
-	default:
-		return nil, fmt.Errorf("%w: PEM type %q", ErrNotAKey, block.Type)
-	}
-	k, err := cryptoutils.UnmarshalPEMToPrivateKey(pemBytes, cryptoutils.StaticPasswordFunc(password))
-	if err != nil {
-		if strings.Contains(err.Error(), "decryption failed") {
-			return nil, ErrWrongPassword
-		}
-		return nil, fmt.Errorf("%w: encrypted key: %v", ErrNotAKey, err)
-	}
-	return newPrivateKey(k)
-}
-
-// WriteKeyPair writes PREFIX.key (mode 0600) and PREFIX.pub (mode 0644). It
-// refuses, writing nothing, if either exists; if the second write fails it
-// removes the first file.
+// WriteKeyPair writes privPEM to PREFIX.key with mode 0600 and pubPEM to
+// PREFIX.pub with mode 0644 (less if the umask says so). If either file
+// exists it writes nothing and returns an error wrapping ErrExists that names
+// the file. Files are created with O_EXCL, so a file that appears meanwhile
+// is never overwritten; if the second file cannot be written the first is
+// removed, so either both files are written or neither is. privPEM must be
+// an encrypted sigstore/cosign private key (as Generate returns) and pubPEM
+// a public key: WriteKeyPair never writes an unencrypted private key.
 func WriteKeyPair(prefix string, privPEM, pubPEM []byte) (keyPath, pubPath string, err error) {
+	if prefix == "" {
+		return "", "", errors.New("writing key pair: empty path prefix")
+	}
+	if !isEncryptedPrivatePEM(privPEM) {
+		return "", "", errors.New("writing key pair: the private key is not an encrypted sigstore private key PEM")
+	}
+	if _, err := ParsePublicKey(pubPEM); err != nil {
+		return "", "", fmt.Errorf("writing key pair: %w", err)
+	}
 	keyPath, pubPath = prefix+".key", prefix+".pub"
 	for _, p := range []string{keyPath, pubPath} {
 		if _, err := os.Lstat(p); err == nil {
-			return "", "", fmt.Errorf("%w: %s; choose another --output or remove it", ErrExists, p)
+			return "", "", fmt.Errorf("%w: %s; remove it or choose another prefix", ErrExists, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", "", fmt.Errorf("writing key pair: %w", err)
 		}
 	}
-	if err := writeNew(keyPath, privPEM, 0o600); err != nil {
+	if err := writeNew(keyPath, privPEM, 0o600, true); err != nil {
 		return "", "", err
 	}
-	if err := writeNew(pubPath, pubPEM, 0o644); err != nil {
+	if err := writeNew(pubPath, pubPEM, 0o644, false); err != nil {
 		os.Remove(keyPath)
 		return "", "", err
 	}
 	return keyPath, pubPath, nil
 }
 
-func writeNew(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+// writeNew creates path, which must not exist, and writes data to it. With
+// chmod it sets perm whatever the umask. On error it removes what it created.
+func writeNew(path string, data []byte, perm os.FileMode, chmod bool) error {
+	f, err := openFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%w: %s", ErrExists, path)
+		return fmt.Errorf("%w: %s; remove it or choose another prefix", ErrExists, path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
 	}
-	err = f.Chmod(perm)
+	if chmod {
+		err = f.Chmod(perm)
+	}
 	if err == nil {
 		_, err = f.Write(data)
 	}
@@ -121,83 +76,138 @@ func writeNew(path string, data []byte, perm os.FileMode) error {
 	}
 	if err != nil {
 		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
 	}
 	return nil
 }
 
-// readKeyFile reads a key file with errors that name it.
+// unwrapPath drops the *fs.PathError around err, whose path the caller's
+// message already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readKeyFile reads a key file, with errors that name it.
 func readKeyFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("key file %s does not exist", path)
-		}
-		return nil, fmt.Errorf("reading key file %s: %w", path, err)
+		return nil, fmt.Errorf("reading key file %s: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading key file %s: %w", path, unwrapPath(err))
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("key file %s is a directory", path)
+		return nil, fmt.Errorf("reading key file %s: is a directory", path)
 	}
-	if fi.Size() > maxKeyFile {
-		return nil, fmt.Errorf("%s is not a key file (%d bytes): %w", path, fi.Size(), ErrNotAKey)
-	}
-	data, err := os.ReadFile(path)
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading key file %s: %w", path, err)
+		return nil, fmt.Errorf("reading key file %s: %w", path, unwrapPath(err))
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("%s is not a key file (larger than %d bytes): %w", path, maxKeyFile, ErrNotAKey)
 	}
 	return data, nil
 }
 
-// ReadPublicKeyFile reads and parses a public key file.
+// siblingPath returns path with its suffix from replaced by to, or "" if
+// path does not end in from.
+func siblingPath(path, from, to string) string {
+	if s, ok := strings.CutSuffix(path, from); ok && s != "" {
+		return s + to
+	}
+	return ""
+}
+
+// ReadPublicKeyFile reads and parses a public key file (PEM "PUBLIC KEY").
+// Errors name the file and wrap those of ParsePublicKey.
 func ReadPublicKeyFile(path string) (*PublicKey, error) {
 	data, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	k, err := ParsePublicKey(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: expected a PEM public key: %w", path, err)
+	if err == nil {
+		return k, nil
 	}
-	return k, nil
+	if errors.Is(err, ErrNotAKey) && looksPrivate(data) {
+		if pub := siblingPath(path, ".key", ".pub"); pub != "" {
+			return nil, fmt.Errorf("%s is a private key; give the public key file (%s): %w", path, pub, err)
+		}
+		return nil, fmt.Errorf("%s is a private key; give the public key file: %w", path, err)
+	}
+	if errors.Is(err, ErrNotAKey) {
+		return nil, fmt.Errorf("%s is not a public key file: expected a PEM public key: %w", path, err)
+	}
+	return nil, fmt.Errorf("%s: %w", path, err)
 }
 
-// ReadPrivateKeyFile reads and decrypts a private key file.
+// looksPrivate reports whether data starts with a PEM private key block.
+func looksPrivate(data []byte) bool {
+	block, _ := pem.Decode(data)
+	return block != nil && strings.Contains(block.Type, "PRIVATE KEY")
+}
+
+// ReadPrivateKeyFile reads and decrypts an encrypted private key file.
+// Errors name the file, say what to do, and wrap those of ParsePrivateKey.
 func ReadPrivateKeyFile(path string, password []byte) (*PrivateKey, error) {
 	data, err := readKeyFile(path)
 	if err != nil {
 		return nil, err
 	}
 	k, err := ParsePrivateKey(data, password)
-	switch {
-	case errors.Is(err, ErrPublicKeyGiven):
-		return nil, fmt.Errorf("%s is a public key; signing needs the private key file: %w", path, err)
-	case errors.Is(err, ErrWrongPassword):
-		return nil, fmt.Errorf("%s: %w (check VERBATIM_PASSWORD)", path, err)
-	case errors.Is(err, ErrNotAKey):
-		return nil, fmt.Errorf("%s is not a key file: expected an encrypted sigstore/cosign private key: %w", path, err)
-	case err != nil:
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err != nil {
+		return nil, privateKeyFileError(path, err)
 	}
 	return k, nil
 }
 
-// FileFingerprint returns the fingerprint of the key in a public or private
-// key file; password is called only for a private key.
+// privateKeyFileError puts a ParsePrivateKey error in terms of the file.
+func privateKeyFileError(path string, err error) error {
+	switch {
+	case errors.Is(err, ErrPublicKeyGiven):
+		if key := siblingPath(path, ".pub", ".key"); key != "" {
+			return fmt.Errorf("%s is a public key; signing needs the private key file (%s): %w", path, key, err)
+		}
+		return fmt.Errorf("%s is a public key; signing needs the private key file: %w", path, err)
+	case errors.Is(err, ErrWrongPassword):
+		return fmt.Errorf("%s: %w (check VERBATIM_PASSWORD)", path, err)
+	case errors.Is(err, ErrNotAKey):
+		return fmt.Errorf("%s is not a key file: expected an encrypted sigstore/cosign private key: %w", path, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// FileFingerprint returns the fingerprint of the key in a file. For a public
+// key file that is direct; for an encrypted private key file it calls
+// password (only then) and decrypts the key to derive its public key.
 func FileFingerprint(path string, password func() ([]byte, error)) (Fingerprint, error) {
 	data, err := readKeyFile(path)
 	if err != nil {
 		return "", err
 	}
-	if k, err := ParsePublicKey(data); err == nil {
-		return k.Fingerprint(), nil
+	pub, err := ParsePublicKey(data)
+	if err == nil {
+		return pub.Fingerprint(), nil
 	}
-	block, _ := pem.Decode(data)
-	if block == nil || !isPrivateType(block.Type) {
-		return "", fmt.Errorf("%s is not a key file: expected a PEM public key or an encrypted sigstore/cosign private key: %w", path, ErrNotAKey)
+	if errors.Is(err, ErrUnsupportedKey) {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	if !looksPrivate(data) {
+		return "", fmt.Errorf("%s is not a key file: expected a PEM public key or an encrypted sigstore/cosign private key: %w", path, err)
+	}
+	// Refuse what ParsePrivateKey would refuse before asking for a password.
+	if _, err := sealedKey(data); err != nil {
+		return "", privateKeyFileError(path, err)
 	}
 	pw, err := password()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("password for %s: %w", path, err)
 	}
 	k, err := ReadPrivateKeyFile(path, pw)
 	if err != nil {
@@ -206,18 +216,33 @@ func FileFingerprint(path string, password func() ([]byte, error)) (Fingerprint,
 	return k.Public().Fingerprint(), nil
 }
 
-// ParseTrust interprets a --trust argument: a fingerprint, or the path of a
-// public key file.
+// ParseTrust interprets a --trust argument: a fingerprint (64 hex digits,
+// optionally prefixed "sha256:"), or else the path of a public key file,
+// whose key's fingerprint it returns. A private key file is refused with an
+// error wrapping ErrNotAKey: trust is given by public key. Errors name arg.
 func ParseTrust(arg string) (Fingerprint, error) {
 	if fp, err := ParseFingerprint(arg); err == nil {
 		return fp, nil
 	}
-	if _, err := os.Stat(arg); err != nil {
+	data, err := readKeyFile(arg)
+	if errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("--trust %s: neither a key fingerprint (64 hex digits) nor an existing public key file", arg)
 	}
-	k, err := ReadPublicKeyFile(arg)
 	if err != nil {
-		return "", fmt.Errorf("--trust needs a public key file or a fingerprint: %w", err)
+		return "", fmt.Errorf("--trust %s: %w", arg, err)
 	}
-	return k.Fingerprint(), nil
+	k, err := ParsePublicKey(data)
+	if err == nil {
+		return k.Fingerprint(), nil
+	}
+	if errors.Is(err, ErrUnsupportedKey) {
+		return "", fmt.Errorf("--trust %s: %w", arg, err)
+	}
+	if looksPrivate(data) {
+		if pub := siblingPath(arg, ".key", ".pub"); pub != "" {
+			return "", fmt.Errorf("--trust %s is a private key file; --trust needs a public key file (such as %s) or a fingerprint: %w", arg, pub, err)
+		}
+		return "", fmt.Errorf("--trust %s is a private key file; --trust needs a public key file or a fingerprint: %w", arg, err)
+	}
+	return "", fmt.Errorf("--trust %s: --trust needs a public key file or a fingerprint: %w", arg, err)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -13,31 +14,55 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // Algorithm names a signature algorithm verbatim supports.
 type Algorithm string
 
-// The supported algorithms.
+// ECDSAP256 and Ed25519 are the supported algorithms. ECDSAP256 is the
+// default, as it is cosign's.
 const (
 	ECDSAP256 Algorithm = "ecdsa-p256"
 	Ed25519   Algorithm = "ed25519"
 )
 
-// Errors callers distinguish, wrapped with context.
+// ErrBadSignature and the other Err values are the errors callers
+// distinguish. Functions return them wrapped with context; test with
+// errors.Is.
 var (
-	ErrBadSignature   = errors.New("signature does not verify")
-	ErrWrongPassword  = errors.New("wrong password")
-	ErrPublicKeyGiven = errors.New("a public key where a private key is needed")
-	ErrNotAKey        = errors.New("not a key file")
+	// ErrBadSignature: a signature does not verify.
+	ErrBadSignature = errors.New("signature does not verify")
+	// ErrWrongPassword: an encrypted private key does not decrypt with the
+	// password given (or its ciphertext was altered).
+	ErrWrongPassword = errors.New("wrong password")
+	// ErrPublicKeyGiven: a public key was given where a private key is needed.
+	ErrPublicKeyGiven = errors.New("public key given where a private key is needed")
+	// ErrNotAKey: the input is not PEM, is PEM of an unrelated type, or its
+	// contents are malformed.
+	ErrNotAKey = errors.New("not a key")
+	// ErrUnencryptedKey: the input is an unencrypted private key, which
+	// verbatim refuses to read.
 	ErrUnencryptedKey = errors.New("unencrypted private key")
-	ErrUnsupportedKey = errors.New("unsupported key type")
-	ErrExists         = errors.New("file already exists")
+	// ErrUnsupportedKey: the input is a valid key of an algorithm other than
+	// ECDSA P-256 and Ed25519 (RSA, ECDSA P-384, ...) or a private key in
+	// another encrypted format (PKCS #8 "ENCRYPTED PRIVATE KEY", OpenSSH).
+	ErrUnsupportedKey = errors.New("unsupported key")
+	// ErrExists: WriteKeyPair would overwrite a file.
+	ErrExists = errors.New("file already exists")
 )
 
-// ParseAlgorithm parses an algorithm name; "" means ECDSAP256.
+// PEM block types.
+const (
+	pemPublicKey       = "PUBLIC KEY"
+	pemSigstoreKey     = "ENCRYPTED SIGSTORE PRIVATE KEY"
+	pemCosignLegacyKey = "ENCRYPTED COSIGN PRIVATE KEY"
+)
+
+// supportedAlgorithms is the list quoted in error messages.
+const supportedAlgorithms = "ecdsa-p256 (the default) or ed25519"
+
+// ParseAlgorithm parses an algorithm name: "ecdsa-p256" or "ed25519"; the
+// empty string means ECDSAP256.
 func ParseAlgorithm(s string) (Algorithm, error) {
 	switch Algorithm(s) {
 	case "", ECDSAP256:
@@ -45,13 +70,15 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	case Ed25519:
 		return Ed25519, nil
 	}
-	return "", fmt.Errorf("unknown algorithm %q: use ecdsa-p256 or ed25519", s)
+	return "", fmt.Errorf("unknown key algorithm %q: use %s", s, supportedAlgorithms)
 }
 
-// Fingerprint is the lowercase hex SHA-256 of a key's DER SubjectPublicKeyInfo.
+// Fingerprint identifies a public key: the lowercase hex SHA-256 of its DER
+// SubjectPublicKeyInfo, 64 characters.
 type Fingerprint string
 
-// Short is the first 16 hex digits, for people to read.
+// Short returns the first 16 hex digits of the fingerprint, for people to
+// read. It is not meant to identify a key.
 func (f Fingerprint) Short() string {
 	if len(f) < 16 {
 		return string(f)
@@ -59,72 +86,117 @@ func (f Fingerprint) Short() string {
 	return string(f[:16])
 }
 
-// ParseFingerprint parses 64 hex digits, optionally prefixed "sha256:".
+// ParseFingerprint parses a fingerprint: exactly 64 hex digits in either
+// case, optionally prefixed "sha256:". The result is lowercase.
 func ParseFingerprint(s string) (Fingerprint, error) {
-	t := strings.ToLower(strings.TrimPrefix(s, "sha256:"))
-	if b, err := hex.DecodeString(t); err != nil || len(b) != sha256.Size {
-		return "", fmt.Errorf("%q is not a key fingerprint (64 hex digits)", s)
+	t := strings.TrimPrefix(s, "sha256:")
+	if len(t) != 2*sha256.Size {
+		return "", fmt.Errorf("%q is not a key fingerprint: want 64 hex digits, got %d characters", s, len(t))
 	}
-	return Fingerprint(t), nil
+	if _, err := hex.DecodeString(t); err != nil {
+		return "", fmt.Errorf("%q is not a key fingerprint: want 64 hex digits (0-9, a-f)", s)
+	}
+	return Fingerprint(strings.ToLower(t)), nil
+}
+
+func fingerprintOf(der []byte) Fingerprint {
+	sum := sha256.Sum256(der)
+	return Fingerprint(hex.EncodeToString(sum[:]))
 }
 
 // PublicKey is a parsed ECDSA P-256 or Ed25519 public key. It is immutable
 // and safe for concurrent use.
 type PublicKey struct {
-	key crypto.PublicKey
-	v   signature.Verifier
-	der []byte
+	ec  *ecdsa.PublicKey  // set for ECDSAP256
+	ed  ed25519.PublicKey // set for Ed25519
+	der []byte            // canonical DER SubjectPublicKeyInfo
 	fp  Fingerprint
 	alg Algorithm
 }
 
-// ParsePublicKey parses a PEM "PUBLIC KEY" file.
+// ParsePublicKey parses a PEM "PUBLIC KEY" block holding the DER
+// SubjectPublicKeyInfo of an ECDSA P-256 or Ed25519 key, as cosign writes
+// in cosign.pub. Text before the block is ignored; anything but white space
+// after it is refused. Errors wrap ErrNotAKey or ErrUnsupportedKey.
 func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
-	block, _ := pem.Decode(pemBytes)
+	block, rest := pem.Decode(pemBytes)
 	if block == nil {
-		return nil, fmt.Errorf("%w: no PEM block", ErrNotAKey)
+		return nil, fmt.Errorf("%w: no PEM block found", ErrNotAKey)
 	}
-	if block.Type != "PUBLIC KEY" {
-		if isPrivateType(block.Type) {
-			return nil, fmt.Errorf("%w: PEM %q is a private key", ErrNotAKey, block.Type)
+	if block.Type != pemPublicKey {
+		if strings.Contains(block.Type, "PRIVATE KEY") {
+			return nil, fmt.Errorf("%w: PEM %q is a private key, not a public key", ErrNotAKey, block.Type)
 		}
-		return nil, fmt.Errorf("%w: PEM type %q", ErrNotAKey, block.Type)
+		return nil, fmt.Errorf("%w: PEM type %q, want %q", ErrNotAKey, block.Type, pemPublicKey)
+	}
+	if len(bytes.TrimSpace(rest)) != 0 {
+		return nil, fmt.Errorf("%w: data after the PEM %q block", ErrNotAKey, pemPublicKey)
 	}
 	return PublicKeyFromDER(block.Bytes)
 }
 
-// PublicKeyFromDER parses a DER SubjectPublicKeyInfo.
+// PublicKeyFromDER parses a DER SubjectPublicKeyInfo of an ECDSA P-256 or
+// Ed25519 key. The DER must be canonical (what Go, cosign and OpenSSL
+// write), so that a key has exactly one encoding and one fingerprint. Errors
+// wrap ErrNotAKey or ErrUnsupportedKey.
 func PublicKeyFromDER(der []byte) (*PublicKey, error) {
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: bad public key: %v", ErrNotAKey, err)
 	}
-	return newPublicKey(k)
+	pub, err := newPublicKey(k)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(pub.der, der) {
+		return nil, fmt.Errorf("%w: public key DER is not in canonical form", ErrNotAKey)
+	}
+	return pub, nil
 }
 
+// newPublicKey checks the algorithm of k and computes its DER and
+// fingerprint. k must not be modified afterwards.
 func newPublicKey(k crypto.PublicKey) (*PublicKey, error) {
-	var alg Algorithm
+	p := &PublicKey{}
 	switch k := k.(type) {
 	case *ecdsa.PublicKey:
 		if k.Curve != elliptic.P256() {
-			return nil, fmt.Errorf("%w: ECDSA on %s; use P-256", ErrUnsupportedKey, k.Curve.Params().Name)
+			return nil, fmt.Errorf("%w: ECDSA on curve %s; verbatim supports ECDSA P-256 and Ed25519", ErrUnsupportedKey, curveName(k.Curve))
 		}
-		alg = ECDSAP256
+		p.ec, p.alg = k, ECDSAP256
 	case ed25519.PublicKey:
-		alg = Ed25519
+		if len(k) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: Ed25519 public key of %d bytes", ErrNotAKey, len(k))
+		}
+		p.ed, p.alg = bytes.Clone(k), Ed25519
 	default:
-		return nil, fmt.Errorf("%w: %T; use ECDSA P-256 or Ed25519", ErrUnsupportedKey, k)
+		return nil, fmt.Errorf("%w: %s key; verbatim supports ECDSA P-256 and Ed25519", ErrUnsupportedKey, keyTypeName(k))
 	}
 	der, err := x509.MarshalPKIXPublicKey(k)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
 	}
-	v, err := signature.LoadVerifier(k, crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+	p.der, p.fp = der, fingerprintOf(der)
+	return p, nil
+}
+
+func curveName(c elliptic.Curve) string {
+	if c == nil || c.Params() == nil {
+		return "unknown"
 	}
-	sum := sha256.Sum256(der)
-	return &PublicKey{key: k, v: v, der: der, fp: Fingerprint(hex.EncodeToString(sum[:])), alg: alg}, nil
+	return c.Params().Name
+}
+
+func keyTypeName(k any) string {
+	switch k := k.(type) {
+	case *rsa.PublicKey, *rsa.PrivateKey:
+		return "RSA"
+	case *ecdsa.PublicKey:
+		return "ECDSA " + curveName(k.Curve)
+	case *ecdsa.PrivateKey:
+		return "ECDSA " + curveName(k.Curve)
+	}
+	return fmt.Sprintf("%T", k)
 }
 
 // Fingerprint returns the key's fingerprint.
@@ -133,54 +205,47 @@ func (k *PublicKey) Fingerprint() Fingerprint { return k.fp }
 // Algorithm returns the key's algorithm.
 func (k *PublicKey) Algorithm() Algorithm { return k.alg }
 
-// DER returns a copy of the key's DER SubjectPublicKeyInfo.
-func (k *PublicKey) DER() []byte { return append([]byte(nil), k.der...) }
+// DER returns a copy of the key's DER SubjectPublicKeyInfo, the bytes its
+// fingerprint is the SHA-256 of.
+func (k *PublicKey) DER() []byte { return bytes.Clone(k.der) }
 
-// PEM returns the key as a PEM "PUBLIC KEY" block, as cosign writes it.
+// PEM returns the key as a PEM "PUBLIC KEY" block: the same bytes cosign
+// writes to cosign.pub.
 func (k *PublicKey) PEM() []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: k.der})
+	return pem.EncodeToMemory(&pem.Block{Type: pemPublicKey, Bytes: k.der})
 }
 
-// Crypto returns the underlying *ecdsa.PublicKey or ed25519.PublicKey.
-func (k *PublicKey) Crypto() crypto.PublicKey { return k.key }
+// Crypto returns a copy of the underlying key: an *ecdsa.PublicKey or an
+// ed25519.PublicKey.
+func (k *PublicKey) Crypto() crypto.PublicKey {
+	c, err := x509.ParsePKIXPublicKey(bytes.Clone(k.der)) // the result may alias its input
+	if err != nil {
+		return nil // only for a zero PublicKey
+	}
+	return c
+}
 
-// Verify checks sig over msg. It returns an error wrapping ErrBadSignature
-// if the signature does not verify.
+// Verify checks sig over msg. For ECDSAP256 sig is an ASN.1 DER ECDSA
+// signature over SHA-256(msg), as cosign and sigstore make; for Ed25519 it is
+// a pure Ed25519 signature over msg. It returns an error wrapping
+// ErrBadSignature if the signature does not verify. It does not allocate for
+// Ed25519 and is safe for concurrent use.
 func (k *PublicKey) Verify(msg, sig []byte) error {
-	if err := k.v.VerifySignature(bytes.NewReader(sig), bytes.NewReader(msg)); err != nil {
-		return fmt.Errorf("%w with key %s", ErrBadSignature, k.fp.Short())
+	if k == nil {
+		return fmt.Errorf("%w: no key", ErrBadSignature)
+	}
+	ok := false
+	switch k.alg {
+	case ECDSAP256:
+		digest := sha256.Sum256(msg)
+		ok = ecdsa.VerifyASN1(k.ec, digest[:], sig)
+	case Ed25519:
+		ok = len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, msg, sig)
+	default:
+		return fmt.Errorf("%w: uninitialised key", ErrBadSignature)
+	}
+	if !ok {
+		return fmt.Errorf("%w with %s key %s", ErrBadSignature, k.alg, k.fp.Short())
 	}
 	return nil
 }
-
-// PrivateKey is a decrypted private key. It is safe for concurrent use.
-type PrivateKey struct {
-	sv  signature.SignerVerifier
-	pub *PublicKey
-}
-
-// Public returns the key's public half.
-func (k *PrivateKey) Public() *PublicKey { return k.pub }
-
-// Sign signs msg: ECDSA P-256 over SHA-256(msg), ASN.1 DER; Ed25519 over msg.
-func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
-	return k.sv.SignMessage(bytes.NewReader(msg))
-}
-
-func newPrivateKey(k any) (*PrivateKey, error) {
-	signer, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, k)
-	}
-	pub, err := newPublicKey(signer.Public())
-	if err != nil {
-		return nil, err
-	}
-	sv, err := signature.LoadSignerVerifier(signer, crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
-	}
-	return &PrivateKey{sv: sv, pub: pub}, nil
-}
-
-func isPrivateType(t string) bool { return strings.Contains(t, "PRIVATE KEY") }

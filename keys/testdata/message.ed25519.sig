@@ -1,0 +1,1 @@
+AsWaQx9FclhTp5wJNvrY9RLzyF+Bmfhubw6FyWYYjNZoBh5rbwLFQ1iO3G28GubgqI6zgcCElsmC6X3EDki2Bw==
