@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/transparency-dev/formats/log"
 	"golang.org/x/mod/sumdb/note"
@@ -134,6 +135,12 @@ func (chainedKey) Verify(msg, sig []byte) bool { return len(sig) > 0 }
 func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint, error) {
 	if len(data) > maxCheckpointSize {
 		return nil, errors.New("checkpoint is too large")
+	}
+	if !strings.Contains(string(data), "\n\n\u2014 ") {
+		return nil, errors.New("not a checkpoint: a checkpoint is a signed note (origin, size, root hash, a blank line, signature lines)")
+	}
+	if first, _, ok := strings.Cut(string(data), "\n"); ok && first != origin && utf8.ValidString(first) && len(first) < 256 {
+		return nil, fmt.Errorf("checkpoint origin %q is not the ledger name %q: it is another ledger's checkpoint", first, origin)
 	}
 	n, err := note.Open(data, note.VerifierList(v))
 	if err != nil {

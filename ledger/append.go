@@ -67,6 +67,7 @@ type Appender struct {
 	head    plumbing.Hash          // newest commit, flushed or not
 	pending int
 	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
+	flushed bool                   // some entries were flushed: the state cache is stale
 	broken  error
 }
 
@@ -254,6 +255,7 @@ func (a *Appender) Flush() error {
 	}
 	a.l.head = a.head
 	a.l.cp = a.cp
+	a.flushed = true
 	a.objects, a.seen, a.pending = nil, map[plumbing.Hash]bool{}, 0
 	return nil
 }
@@ -282,6 +284,8 @@ func (a *Appender) Close() error {
 	}
 	if a.pending > 0 || a.broken != nil {
 		a.l.stale = true
+	} else if a.flushed {
+		a.l.writeCache()
 	}
 	a.unlock()
 	a.unlock = nil

@@ -3,6 +3,7 @@ package ledger
 import (
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -133,4 +134,91 @@ func sampleHeap(peak *atomic.Uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// BenchmarkLarge builds a ledger of 100,000 entries (small documents), then
+// measures, as issue 3 asks: a full verify; an audit after 100 new entries
+// (from the checkpoint before them); and generating one proof bundle
+// (Open, which uses the state cache, plus the bundle). Set
+// VERBATIM_BENCH_ENTRIES to change the size.
+func BenchmarkLarge(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("VERBATIM_BENCH_ENTRIES"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	dir := filepath.Join(b.TempDir(), "ledger")
+	buildBenchLedger(b, dir, n, 256)
+	l, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	old := l.Checkpoint().Raw
+	a, err := l.Append(testKey(b, keys.ECDSAP256), AppendOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if _, err := a.Add(NewDocument{ID: fmt.Sprintf("new-%d", i), Content: []byte(fmt.Sprint(i))}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := a.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	a.Close()
+	l.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := Verify(dir, VerifyOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		tVerify := time.Since(t0)
+		t0 = time.Now()
+		if _, err := Audit(dir, AuditOptions{Since: old}); err != nil {
+			b.Fatal(err)
+		}
+		tAudit := time.Since(t0)
+		t0 = time.Now()
+		l, err := Open(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := l.Lookup("doc-00007", 3)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bun, err := l.Bundle(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tProof := time.Since(t0)
+		l.Close()
+		doc, trust := v.contentForBench(b, dir), testKey(b, keys.ECDSAP256).Public().Fingerprint()
+		t0 = time.Now()
+		if _, err := bun.Verify(doc, trust); err != nil {
+			b.Fatal(err)
+		}
+		tCheck := time.Since(t0)
+		b.ReportMetric(tVerify.Seconds(), "verify-s")
+		b.ReportMetric(tAudit.Seconds(), "audit-s")
+		b.ReportMetric(tVerify.Seconds()/tAudit.Seconds(), "verify/audit")
+		b.ReportMetric(tProof.Seconds()*1000, "proof-ms")
+		b.ReportMetric(float64(tCheck.Microseconds()), "bundle-check-µs")
+		b.ReportMetric(float64(len(bun.Marshal())), "bundle-bytes")
+	}
+}
+
+// contentForBench reads a version's registered bytes.
+func (v *Version) contentForBench(b *testing.B, dir string) []byte {
+	l, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	data, err := l.Content(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
 }

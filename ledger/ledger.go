@@ -90,10 +90,27 @@ func (l *Ledger) load() error {
 	if l.tip.root, err = l.r.tree(c.tree); err != nil {
 		return err
 	}
+	if cached, cachedHead := l.readCache(); cached != nil {
+		cachedSize := cached.size
+		l.st = cached
+		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil {
+			if l.st.size != cachedSize || cachedHead != head {
+				l.writeCache()
+			}
+			return nil
+		}
+		// A cache of another history, stale or damaged: replay everything.
+		l.tip = pathTrees{root: l.tip.root}
+		l.st = newState()
+	}
 	if err := l.loadEntries(); err != nil {
 		return err
 	}
-	return l.loadCheckpoint()
+	if err := l.loadCheckpoint(); err != nil {
+		return err
+	}
+	l.writeCache()
+	return nil
 }
 
 // loadEntries replays the envelopes in the tip tree in order.
@@ -106,7 +123,13 @@ func (l *Ledger) loadEntries() error {
 	if l.tip.entries, err = l.r.tree(e.hash); err != nil {
 		return err
 	}
-	for n := uint64(0); ; n++ {
+	if n := l.st.size; n > 0 {
+		// Resuming from the cache: move the cursor to the last cached entry.
+		if _, found, err := l.tip.entryDir(l.r, n-1); err != nil || !found {
+			return fmt.Errorf("%w: cached entry %d is missing", ErrTampered, n-1)
+		}
+	}
+	for n := l.st.size; ; n++ {
 		h, found, err := l.tip.entryDir(l.r, n)
 		if err != nil {
 			return err

@@ -126,6 +126,17 @@ func (r *repo) close() {
 // object reads a git object and checks that its content hashes to h, so a
 // corrupted object is never mistaken for a different valid one.
 func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	return r.read(typ, h, true)
+}
+
+// objectUnchecked is object without the hash check, for callers that check
+// the content otherwise (an audit hashes every envelope it reads into the
+// Merkle tree a signed checkpoint fixes).
+func (r *repo) objectUnchecked(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	return r.read(typ, h, false)
+}
+
+func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
 	if r.packs != nil {
 		got, data, ok, err := r.packs.read(h)
 		if err != nil {
@@ -135,7 +146,7 @@ func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) 
 			if got != typ {
 				return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", got)}
 			}
-			if plumbing.ComputeHash(typ, data) != h {
+			if check && plumbing.ComputeHash(typ, data) != h {
 				return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
 			}
 			return data, nil

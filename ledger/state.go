@@ -52,6 +52,9 @@ type state struct {
 	byDigest       map[string][]*Version
 	entries        []EntryInfo
 	leaves         [][32]byte // RFC 6962 leaf hashes, for proofs
+	// older, when set, finds a document version the state has not applied:
+	// an audit starts from a checkpoint, without replaying what precedes it.
+	older func(id string, link *records.VersionLink) (*Version, error)
 }
 
 func newState() *state {
@@ -187,22 +190,29 @@ func (s *state) checkLink(p *records.Predicate) error {
 func (s *state) applyDocument(st *records.Statement) error {
 	d := st.Predicate.Document
 	digest := st.Subject[0].Digest.SHA256
-	versions := s.docs[d.ID]
-	if want := uint64(len(versions)) + 1; d.Version != want {
+	prev := s.latest(d.ID)
+	if prev == nil && s.older != nil && d.Previous != nil {
+		var err error
+		if prev, err = s.older(d.ID, d.Previous); err != nil {
+			return err
+		}
+	}
+	var want uint64 = 1
+	if prev != nil {
+		want = prev.Version + 1
+	}
+	if d.Version != want {
 		return fmt.Errorf("%s is version %d, but the next version is %d", d.ID, d.Version, want)
 	}
-	if n := len(versions); n > 0 {
-		prev := versions[n-1]
-		if d.Previous.Entry != prev.Entry || d.Previous.SHA256 != prev.SHA256 {
-			return fmt.Errorf("%s version %d does not link to version %d (entry %d)", d.ID, d.Version, prev.Version, prev.Entry)
-		}
+	if prev != nil && (d.Previous.Entry != prev.Entry || d.Previous.SHA256 != prev.SHA256) {
+		return fmt.Errorf("%s version %d does not link to version %d (entry %d)", d.ID, d.Version, prev.Version, prev.Entry)
 	}
 	v := &Version{
 		Doc: d.ID, Version: d.Version, Entry: st.Predicate.Entry, SHA256: digest, Size: d.Size,
 		MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
 		Time: st.Predicate.TimeValue(), Signer: keys.Fingerprint(st.Predicate.Signer),
 	}
-	s.docs[d.ID] = append(versions, v)
+	s.docs[d.ID] = append(s.docs[d.ID], v)
 	s.byDigest[digest] = append(s.byDigest[digest], v)
 	return nil
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -22,6 +23,9 @@ type VerifyOptions struct {
 	// Workers is the number of goroutines reading and checking entries;
 	// 0 means GOMAXPROCS.
 	Workers int
+	// Since, if set, is an earlier checkpoint the ledger must extend, as
+	// Audit checks it.
+	Since []byte
 }
 
 // Report describes a ledger that verified.
@@ -73,6 +77,11 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	}
 	if err := v.run(r, opts.Trust); err != nil {
 		return nil, err
+	}
+	if opts.Since != nil {
+		if err := v.extends(opts.Since); err != nil {
+			return nil, err
+		}
 	}
 	rep := &Report{
 		Name: v.st.name, Entries: v.st.size, Documents: len(v.st.docs), RootFingerprint: v.st.rootKey.Fingerprint(),
@@ -149,7 +158,7 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 		repos[i] = r.worker()
 		defer repos[i].close()
 	}
-	return v.runSegments(repos, &tip)
+	return v.runSegments(repos, &tip, 1)
 }
 
 // segment is a run of consecutive entries one worker checks.
@@ -167,11 +176,12 @@ const (
 	maxAhead    = 8
 )
 
-// runSegments has the workers take segments in order, each as soon as it is
-// free, while this goroutine applies finished segments in order.
-func (v *verifier) runSegments(repos []*repo, tip *pathTrees) error {
+// runSegments checks the entries from first on: the workers take segments
+// in order, each as soon as it is free, while this goroutine applies
+// finished segments in order.
+func (v *verifier) runSegments(repos []*repo, tip *pathTrees, first uint64) error {
 	n := uint64(len(v.commits))
-	count := int((n - 1 + segmentSize - 1) / segmentSize)
+	count := int((n - first + segmentSize - 1) / segmentSize)
 	segs := make(chan *segment, maxAhead) // in order, for the applier
 	todo := make(chan *segment, maxAhead) // for the workers
 	stop := make(chan struct{})
@@ -179,7 +189,7 @@ func (v *verifier) runSegments(repos []*repo, tip *pathTrees) error {
 		defer close(segs)
 		defer close(todo)
 		for i := 0; i < count; i++ {
-			start := 1 + uint64(i)*segmentSize
+			start := first + uint64(i)*segmentSize
 			s := &segment{start: start, results: make([]checked, min(segmentSize, n-start)), done: make(chan struct{})}
 			select {
 			case segs <- s:
@@ -431,6 +441,26 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 	}
 	if int64(len(data)) != st.Predicate.Document.Size {
 		return fmt.Errorf("the stored document is %d bytes, the entry records %d", len(data), st.Predicate.Document.Size)
+	}
+	return nil
+}
+
+// extends checks that the verified ledger extends the earlier checkpoint
+// since: its tree of the checkpoint's size has the checkpoint's root.
+func (v *verifier) extends(since []byte) error {
+	old, err := checkpoint.ParseCosigned(since, v.st.name, v.st.rootKey)
+	if err != nil {
+		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, v.st.name, err)
+	}
+	if old.Size > v.st.size {
+		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, v.st.size, old.Size)
+	}
+	r := rangeFactory.NewEmptyRange(0)
+	for _, l := range v.st.leaves[:old.Size] {
+		r.Append(l[:], nil)
+	}
+	if root, _ := r.GetRootHash(nil); !bytes.Equal(root, old.Root[:]) {
+		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newHistoryCmd(e),
 		newCheckpointCmd(e),
 		newProofCmd(e),
+		newAuditCmd(e),
 	)
 	return root
 }
@@ -126,6 +127,8 @@ func exitCode(err error) int {
 	var f *failure
 	switch {
 	case errors.As(err, &u):
+		return exitUsage
+	case errors.Is(err, ledger.ErrInput):
 		return exitUsage
 	case errors.As(err, &f), errors.Is(err, ledger.ErrTampered), errors.Is(err, ledger.ErrNotFound):
 		return exitFailed

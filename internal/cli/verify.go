@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +13,7 @@ import (
 )
 
 type verifyOptions struct {
-	trust string
+	trust, since string
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -26,6 +27,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	cmd.Flags().StringVar(&o.since, "since", "", "also require that the ledger extends this earlier checkpoint file")
 	return cmd
 }
 
@@ -60,7 +62,16 @@ func runVerify(e *env, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := ledger.Verify(e.dir(), ledger.VerifyOptions{Trust: trust})
+	var since []byte
+	if o.since != "" {
+		if err := checkRegularFile(o.since, "checkpoint file"); err != nil {
+			return usageErr(err)
+		}
+		if since, err = os.ReadFile(o.since); err != nil {
+			return usageErr(err)
+		}
+	}
+	rep, err := ledger.Verify(e.dir(), ledger.VerifyOptions{Trust: trust, Since: since})
 	if err != nil {
 		if e.jsonOut && errors.Is(err, ledger.ErrTampered) {
 			j := verifyJSON{OK: false, TrustPinned: trust != "", Error: err.Error()}

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"encoding/base64"
+	"errors"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/verbatim-ledger/verbatim/ledger"
+)
+
+type auditOptions struct {
+	since, trust, writeCheckpoint string
+}
+
+func newAuditCmd(e *env) *cobra.Command {
+	var o auditOptions
+	cmd := &cobra.Command{
+		Use:   "audit --since CHECKPOINT_FILE [--trust PUBKEY|FINGERPRINT] [--write-checkpoint FILE]",
+		Short: "Prove the ledger only grew since an earlier checkpoint, and verify what was added",
+		Long: `Audit proves the ledger extends an earlier checkpoint: the history holds the
+checkpoint's state, the entries below its size still hash to its root (nothing
+was rewritten, removed or reordered), and every entry added since verifies in
+full. It fails on a rollback or a fork. --write-checkpoint saves the newest
+checkpoint for the next run. See docs/AUDIT.md for the --json fields.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAudit(e, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.since, "since", "", "the earlier checkpoint file (required)")
+	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	cmd.Flags().StringVar(&o.writeCheckpoint, "write-checkpoint", "", "write the newest checkpoint to FILE when the audit passes")
+	return cmd
+}
+
+// auditJSON is the stable machine-readable result of audit (docs/AUDIT.md).
+type auditJSON struct {
+	OK              bool               `json:"ok"`
+	Ledger          string             `json:"ledger,omitempty"`
+	RootFingerprint string             `json:"root_fingerprint,omitempty"`
+	TrustPinned     bool               `json:"trust_pinned"`
+	OldSize         uint64             `json:"old_size"`
+	NewSize         uint64             `json:"new_size"`
+	NewEntries      uint64             `json:"new_entries"`
+	OldRoot         string             `json:"old_root,omitempty"`
+	NewRoot         string             `json:"new_root,omitempty"`
+	Consistency     []string           `json:"consistency"`
+	Checkpoint      string             `json:"checkpoint,omitempty"`
+	Head            string             `json:"head,omitempty"`
+	Error           string             `json:"error,omitempty"`
+	Failure         *ledger.EntryError `json:"failure,omitempty"`
+}
+
+func runAudit(e *env, o auditOptions) error {
+	if o.since == "" {
+		return usagef("audit needs --since CHECKPOINT_FILE (write one with 'verbatim checkpoint --output FILE')")
+	}
+	trust, err := parseTrust(o.trust)
+	if err != nil {
+		return err
+	}
+	if err := checkRegularFile(o.since, "checkpoint file"); err != nil {
+		return usageErr(err)
+	}
+	since, err := os.ReadFile(o.since)
+	if err != nil {
+		return usageErr(err)
+	}
+	rep, err := ledger.Audit(e.dir(), ledger.AuditOptions{Since: since, Trust: trust})
+	if err != nil {
+		if e.jsonOut && errors.Is(err, ledger.ErrTampered) {
+			j := auditJSON{OK: false, TrustPinned: trust != "", Error: err.Error(), Consistency: []string{}}
+			errors.As(err, &j.Failure)
+			e.printJSON(j)
+		}
+		return err
+	}
+	if o.writeCheckpoint != "" {
+		if err := writeFile(o.writeCheckpoint, rep.Checkpoint.Raw); err != nil {
+			return err
+		}
+	}
+	if e.jsonOut {
+		j := auditJSON{
+			OK: true, Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
+			OldSize: rep.OldSize, NewSize: rep.NewSize, NewEntries: rep.NewSize - rep.OldSize,
+			OldRoot: b64(rep.OldRoot[:]), NewRoot: b64(rep.NewRoot[:]), Consistency: []string{},
+			Checkpoint: string(rep.Checkpoint.Raw), Head: rep.Head,
+		}
+		for _, h := range rep.Consistency {
+			j.Consistency = append(j.Consistency, b64(h))
+		}
+		return e.printJSON(j)
+	}
+	e.printf("ledger %s: OK, extends the checkpoint of %s: now %s, the %d new ones verified in full\n",
+		rep.Name, plural(int(rep.OldSize), "entry", "entries"), plural(int(rep.NewSize), "entry", "entries"), rep.NewSize-rep.OldSize)
+	e.printf("consistency proof: %s\n", plural(len(rep.Consistency), "hash", "hashes"))
+	if !rep.Pinned {
+		e.printf("trust NOT pinned: root key %s; pin it with --trust\n", rep.RootFingerprint)
+	}
+	if o.writeCheckpoint != "" {
+		e.printf("wrote the new checkpoint to %s\n", o.writeCheckpoint)
+	}
+	return nil
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

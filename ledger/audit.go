@@ -1,0 +1,415 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// AuditOptions configures Audit.
+type AuditOptions struct {
+	// Since is an earlier checkpoint of the ledger (a signed note), which
+	// the ledger must extend.
+	Since []byte
+	// Trust pins the root key, as for Verify.
+	Trust keys.Fingerprint
+	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// AuditReport describes a ledger that extends an earlier checkpoint.
+type AuditReport struct {
+	Name            string
+	RootFingerprint keys.Fingerprint
+	Pinned          bool
+	OldSize         uint64
+	OldRoot         [32]byte
+	NewSize         uint64
+	NewRoot         [32]byte
+	Consistency     [][]byte // RFC 6962 consistency proof from OldSize to NewSize
+	Checkpoint      *checkpoint.Checkpoint
+	Head            string
+}
+
+// Errors an audit distinguishes; all wrap ErrTampered.
+var (
+	// ErrRollback means the ledger is shorter than an earlier checkpoint.
+	ErrRollback = fmt.Errorf("%w: rollback", ErrTampered)
+	// ErrFork means the ledger does not extend an earlier checkpoint of the
+	// same size or smaller: its history was rewritten.
+	ErrFork = fmt.Errorf("%w: fork", ErrTampered)
+)
+
+// Audit proves that the ledger in dir extends the earlier checkpoint since
+// (FORMAT.md §7): the newest checkpoint is signed by the root key; the
+// commit holding the earlier checkpoint's last entry is in the history with
+// that checkpoint; the entries below the earlier size still hash to its
+// root (nothing below it was rewritten, removed or reordered); and every
+// entry added since is verified in full, as Verify does. It returns the
+// RFC 6962 consistency proof from the old tree to the new one.
+//
+// The entries before the checkpoint are checked only by their envelopes'
+// hashes: their documents, and the link of a new version to the latest
+// older version of its document, are Verify's to check in full.
+func Audit(dir string, opts AuditOptions) (*AuditReport, error) {
+	r, err := openRepo(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if err := r.readFast(); err != nil {
+		return nil, err
+	}
+	_, head, err := r.head()
+	if err != nil {
+		return nil, err
+	}
+	if head.IsZero() {
+		return nil, fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
+	}
+	a := &auditor{r: r, workers: opts.Workers}
+	if a.workers <= 0 {
+		a.workers = runtime.GOMAXPROCS(0)
+	}
+	if err := a.start(head, opts); err != nil {
+		return nil, err
+	}
+	return a.finish(head, opts)
+}
+
+// auditor holds what an audit has established so far.
+type auditor struct {
+	r        *repo
+	workers  int
+	tip      pathTrees
+	genesis  *records.ParsedEnvelope
+	key      *keys.PublicKey
+	name     string
+	newCP    *checkpoint.Checkpoint
+	old      *checkpoint.Checkpoint
+	commits  []commitInfo // by entry number; only entries old.Size-1 and later are filled
+	oldCPRaw []byte
+}
+
+// start reads the genesis, the newest and the earlier checkpoint, and the
+// commits since the earlier one.
+func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
+	data, err := a.r.object(plumbing.CommitObject, head)
+	if err != nil {
+		return err
+	}
+	c, err := parseCommitHeader(data)
+	if err != nil {
+		return fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(head), err)
+	}
+	if a.tip, err = tipTreesAt(a.r, c.tree); err != nil {
+		return err
+	}
+	if err := a.readGenesis(opts.Trust); err != nil {
+		return err
+	}
+	cpEntry, _ := a.tip.root.find(checkpointFile)
+	raw, err := a.r.object(plumbing.BlobObject, cpEntry.hash)
+	if err != nil {
+		return err
+	}
+	if a.newCP, err = checkpoint.Parse(raw, a.name, a.key); err != nil {
+		return fmt.Errorf("%w: the newest checkpoint: %v", ErrTampered, err)
+	}
+	if a.old, err = checkpoint.ParseCosigned(opts.Since, a.name, a.key); err != nil {
+		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, a.name, err)
+	}
+	k, n := a.old.Size, a.newCP.Size
+	if n < k {
+		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, n, k)
+	}
+	tail, err := a.r.historyTail(head, n-k+1)
+	if err != nil {
+		return err
+	}
+	if uint64(len(tail)) != n-k+1 {
+		return fmt.Errorf("%w: the history holds fewer commits than the %d entries of the newest checkpoint", ErrTampered, n)
+	}
+	a.commits = make([]commitInfo, n)
+	copy(a.commits[k-1:], tail)
+	return a.checkOldCommit()
+}
+
+// readGenesis reads entry 0 from the newest tree and its root key.
+func (a *auditor) readGenesis(trust keys.Fingerprint) error {
+	tipc := a.tip
+	env, _, err := readTipEntry(a.r, &tipc, 0)
+	if err != nil {
+		return err
+	}
+	st := newState()
+	if a.key, err = st.keyFor(env.Statement); err != nil {
+		return entryErr(0, env.Statement, "", err)
+	}
+	if err := env.Verify(a.key); err != nil {
+		return entryErr(0, env.Statement, "", errors.New("envelope signature does not verify with the root key"))
+	}
+	if trust != "" && a.key.Fingerprint() != trust {
+		return fmt.Errorf("%w: the ledger's root key is %s, not the pinned key %s", ErrTampered, a.key.Fingerprint(), trust)
+	}
+	a.genesis, a.name = env, env.Statement.Predicate.Ledger
+	return nil
+}
+
+// checkOldCommit checks that the commit of the earlier checkpoint's last
+// entry holds that checkpoint: the history contains the earlier state.
+func (a *auditor) checkOldCommit() error {
+	k := a.old.Size
+	ci := a.commits[k-1]
+	root, err := a.r.tree(ci.tree)
+	if err != nil {
+		return err
+	}
+	e, ok := root.find(checkpointFile)
+	if !ok {
+		return &EntryError{Entry: k - 1, Commit: shortHash(ci.hash), Problem: "the commit has no checkpoint"}
+	}
+	if a.oldCPRaw, err = a.r.object(plumbing.BlobObject, e.hash); err != nil {
+		return err
+	}
+	cp, err := checkpoint.ParseChained(a.oldCPRaw, a.name, a.key)
+	if err != nil || cp.Size != k || cp.Root != a.old.Root {
+		return fmt.Errorf("%w: commit %s, which holds entry %d, does not have the earlier checkpoint's state (size %d, root %x): the history was rewritten",
+			ErrFork, shortHash(ci.hash), k-1, k, a.old.Root[:8])
+	}
+	return nil
+}
+
+// finish checks the old entries' hashes, verifies the new entries in full,
+// and proves consistency.
+func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, error) {
+	k, n := a.old.Size, a.newCP.Size
+	st, err := a.stateAt(k)
+	if err != nil {
+		return nil, err
+	}
+	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers,
+		keys: map[string]*keys.PublicKey{string(a.key.Fingerprint()): a.key}}
+	v.cp = a.newCP
+	if k < n {
+		repos := make([]*repo, a.workers)
+		for i := range repos {
+			repos[i] = a.r.worker()
+			defer repos[i].close()
+		}
+		if err := v.runSegments(repos, &a.tip, k); err != nil {
+			return nil, err
+		}
+	}
+	if st.size != n || st.root() != a.newCP.Root {
+		return nil, fmt.Errorf("%w: the newest checkpoint does not match the ledger's %d entries", ErrTampered, st.size)
+	}
+	nodes, err := proof.Consistency(k, n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
+	}
+	cons, err := st.proofHashes(nodes)
+	if err != nil {
+		return nil, err
+	}
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, k, n, cons, a.old.Root[:], a.newCP.Root[:]); err != nil {
+		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %v", ErrFork, k, n, err)
+	}
+	return &AuditReport{
+		Name: a.name, RootFingerprint: a.key.Fingerprint(), Pinned: opts.Trust != "",
+		OldSize: k, OldRoot: a.old.Root, NewSize: n, NewRoot: a.newCP.Root,
+		Consistency: cons, Checkpoint: v.cp, Head: head.String(),
+	}, nil
+}
+
+// stateAt builds the state after the first k entries from their envelopes'
+// hashes, checking them against the earlier checkpoint's root.
+func (a *auditor) stateAt(k uint64) (*state, error) {
+	leaves, last, err := a.hashEntries(k)
+	if err != nil {
+		return nil, err
+	}
+	st := newState()
+	st.name, st.rootKey, st.lastSigner = a.name, a.key, a.key
+	st.signers[string(a.key.Fingerprint())] = a.key
+	for _, l := range leaves {
+		st.tree.Append(l[:], nil)
+	}
+	st.leaves, st.size = leaves, k
+	if st.root() != a.old.Root {
+		return nil, fmt.Errorf("%w: the %d entries below the earlier checkpoint no longer hash to its root: entries were rewritten, removed or reordered", ErrFork, k)
+	}
+	st.lastHash, st.lastTime = last.Hash(), last.Statement.Predicate.Time
+	st.checkpointed(a.oldCPRaw)
+	tipc := a.tip
+	st.older = func(id string, link *records.VersionLink) (*Version, error) {
+		return olderVersion(a.r, &tipc, k, id, link)
+	}
+	return st, nil
+}
+
+// olderVersion reads the version a new entry links to, below entry k.
+func olderVersion(r *repo, tipc *pathTrees, k uint64, id string, link *records.VersionLink) (*Version, error) {
+	if link.Entry >= k {
+		return nil, fmt.Errorf("%s version %d links to entry %d, which is not a version of it", id, link.Version+1, link.Entry)
+	}
+	env, _, err := readTipEntry(r, tipc, link.Entry)
+	if err != nil {
+		return nil, err
+	}
+	st := env.Statement
+	d := st.Predicate.Document
+	if d == nil || d.ID != id || d.Version != link.Version || st.Subject[0].Digest.SHA256 != link.SHA256 {
+		return nil, fmt.Errorf("%s version %d links to entry %d, which is not its version %d", id, link.Version+1, link.Entry, link.Version)
+	}
+	return &Version{Doc: id, Version: d.Version, Entry: link.Entry, SHA256: link.SHA256}, nil
+}
+
+// hashEntries returns the leaf hashes of the first k entries of the newest
+// tree, read in parallel, and the parsed envelope of entry k-1.
+func (a *auditor) hashEntries(k uint64) ([][32]byte, *records.ParsedEnvelope, error) {
+	leaves := make([][32]byte, k)
+	per := (k + uint64(a.workers) - 1) / uint64(a.workers)
+	errs := make([]error, a.workers)
+	var wg sync.WaitGroup
+	for w := 0; w < a.workers; w++ {
+		lo, hi := uint64(w)*per, min(uint64(w+1)*per, k)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(w int, rp *repo) {
+			defer wg.Done()
+			defer rp.close()
+			tipc := a.tip
+			for n := lo; n < hi; n++ {
+				raw, err := readTipEnvelopeFast(rp, &tipc, n)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				leaves[n] = records.LeafHash(raw)
+			}
+		}(w, a.r.worker())
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	tipc := a.tip
+	last, _, err := readTipEntry(a.r, &tipc, k-1)
+	return leaves, last, err
+}
+
+// tipTreesAt reads a commit's root and entries trees.
+func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
+	var t pathTrees
+	var err error
+	if t.root, err = r.tree(treeHash); err != nil {
+		return t, err
+	}
+	if err := checkRoot(t.root); err != nil {
+		return t, fmt.Errorf("%w: the newest commit: %v", ErrTampered, err)
+	}
+	e, _ := t.root.find(entriesDir)
+	t.entries, err = r.tree(e.hash)
+	return t, err
+}
+
+// readTipEnvelope returns the envelope bytes of entry n in the tree tipc walks.
+func readTipEnvelope(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
+	h, found, err := tipc.entryDir(r, n)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("the entry's directory %s is missing from the newest commit", pathOf(n))}
+	}
+	dir, err := r.tree(h)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := dir.find(envelopeFile)
+	if !ok {
+		return nil, &EntryError{Entry: n, Problem: envelopeFile + " is missing"}
+	}
+	return r.object(plumbing.BlobObject, e.hash)
+}
+
+// readTipEnvelopeFast is readTipEnvelope without git's hash checks, for
+// envelopes whose hashes go into a Merkle root that is then checked.
+func readTipEnvelopeFast(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
+	h, found, err := tipc.entryDir(r, n)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("the entry's directory %s is missing from the newest commit", pathOf(n))}
+	}
+	data, err := r.objectUnchecked(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := decodeTree(data)
+	if err != nil {
+		return nil, &objectError{typ: plumbing.TreeObject, hash: h, err: err}
+	}
+	e, ok := dir.find(envelopeFile)
+	if !ok {
+		return nil, &EntryError{Entry: n, Problem: envelopeFile + " is missing"}
+	}
+	return r.objectUnchecked(plumbing.BlobObject, e.hash)
+}
+
+// readTipEntry reads and parses entry n from the tree tipc walks.
+func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, []byte, error) {
+	raw, err := readTipEnvelope(r, tipc, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	env, err := records.ParseEnvelope(raw)
+	if err != nil {
+		return nil, nil, &EntryError{Entry: n, Problem: err.Error()}
+	}
+	if env.Statement.Predicate.Entry != n {
+		return nil, nil, &EntryError{Entry: n, Problem: fmt.Sprintf("records entry number %d", env.Statement.Predicate.Entry)}
+	}
+	return env, raw, nil
+}
+
+// historyTail returns the last m commits of the history ending at head,
+// oldest first (fewer if the history is shorter).
+func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
+	out := make([]commitInfo, 0, m)
+	for h := head; uint64(len(out)) < m; {
+		data, err := r.object(plumbing.CommitObject, h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading history: %v", ErrTampered, err)
+		}
+		c, err := parseCommitHeader(data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(h), err)
+		}
+		if len(c.parents) > 1 {
+			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))
+		}
+		out = append(out, commitInfo{hash: h, tree: c.tree})
+		if len(c.parents) == 0 {
+			break
+		}
+		h = c.parents[0]
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}

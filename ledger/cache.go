@@ -1,0 +1,94 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/gob"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/keys"
+)
+
+// The state cache (FORMAT.md §7.1) spares Open from replaying every entry:
+// it is the state after a known commit, kept in the git directory at
+// verbatim/state-v1.gob, outside the ledger's history (git ignores it;
+// clones do not carry it). Open loads it, replays only the entries after it
+// from the newest tree, and then requires the Merkle root of all the leaf
+// hashes to equal the newest checkpoint's, which the ledger key signed: a
+// cache from another history, stale or damaged, fails that check and Open
+// replays everything instead. It is rewritten after each load that replayed
+// entries and after each append.
+const cacheFile = "verbatim/state-v1.gob"
+
+type cachedState struct {
+	Head           plumbing.Hash
+	Name           string
+	RootKey        []byte
+	Size           uint64
+	LastHash       [32]byte
+	LastTime       string
+	LastCheckpoint []byte
+	Leaves         [][32]byte
+	Versions       []Version // in entry order
+	Entries        []EntryInfo
+}
+
+// readCache returns the state the cache holds and the commit it is of, or nil.
+func (l *Ledger) readCache() (*state, plumbing.Hash) {
+	data, err := os.ReadFile(filepath.Join(l.r.gitDir, cacheFile))
+	if err != nil {
+		return nil, plumbing.ZeroHash
+	}
+	var c cachedState
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
+		return nil, plumbing.ZeroHash
+	}
+	root, err := keys.PublicKeyFromDER(c.RootKey)
+	if err != nil {
+		return nil, plumbing.ZeroHash
+	}
+	s := newState()
+	s.name, s.rootKey, s.lastSigner = c.Name, root, root
+	s.signers[string(root.Fingerprint())] = root
+	s.size, s.lastHash, s.lastTime, s.lastCheckpoint = c.Size, c.LastHash, c.LastTime, c.LastCheckpoint
+	s.leaves, s.entries = c.Leaves, c.Entries
+	for i := range s.leaves {
+		s.tree.Append(s.leaves[i][:], nil)
+	}
+	for i := range c.Versions {
+		v := &c.Versions[i]
+		s.docs[v.Doc] = append(s.docs[v.Doc], v)
+		s.byDigest[v.SHA256] = append(s.byDigest[v.SHA256], v)
+	}
+	return s, c.Head
+}
+
+// writeCache saves the ledger's state; failing to is not an error, only slower.
+func (l *Ledger) writeCache() {
+	s := l.st
+	c := cachedState{
+		Head: l.head, Name: s.name, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
+		LastTime: s.lastTime, LastCheckpoint: s.lastCheckpoint, Leaves: s.leaves, Entries: s.entries,
+	}
+	for _, vs := range s.docs {
+		for _, v := range vs {
+			c.Versions = append(c.Versions, *v)
+		}
+	}
+	sort.Slice(c.Versions, func(i, j int) bool { return c.Versions[i].Entry < c.Versions[j].Entry })
+	var buf bytes.Buffer
+	if gob.NewEncoder(&buf).Encode(&c) != nil {
+		return
+	}
+	path := filepath.Join(l.r.gitDir, cacheFile)
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp := path + ".tmp"
+	if os.WriteFile(tmp, buf.Bytes(), 0o644) != nil || os.Rename(tmp, path) != nil {
+		os.Remove(tmp)
+	}
+}
