@@ -170,6 +170,11 @@ func (l *Ledger) entry(n uint64) (*records.ParsedEnvelope, tree, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The leaf hashes are bound to the newest checkpoint's signed root (Open
+	// checked them): an envelope that does not match its leaf was altered.
+	if records.LeafHash(env.Raw) != l.st.leaves[n] {
+		return nil, nil, entryErr(n, env.Statement, "", fmt.Errorf("the envelope does not match the ledger's signed Merkle tree: it was altered"))
+	}
 	return env, dir, nil
 }
 
