@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -15,13 +14,16 @@ import (
 	"fmt"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // PrivateKey is a decrypted ECDSA P-256 or Ed25519 private key. It is safe
 // for concurrent use.
 type PrivateKey struct {
-	ec  *ecdsa.PrivateKey  // set for ECDSAP256
-	ed  ed25519.PrivateKey // set for Ed25519
+	ec  *ecdsa.PrivateKey        // set for ECDSAP256
+	ed  ed25519.PrivateKey       // set for Ed25519
+	sv  signature.SignerVerifier // sigstore's signer for the key
 	pub *PublicKey
 }
 
@@ -40,18 +42,21 @@ func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 	if k == nil || k.pub == nil {
 		return nil, errors.New("signing with an uninitialised private key")
 	}
-	switch k.pub.alg {
-	case ECDSAP256:
-		digest := sha256.Sum256(msg)
-		sig, err := ecdsa.SignASN1(rand.Reader, k.ec, digest[:])
-		if err != nil {
-			return nil, fmt.Errorf("signing with key %s: %w", k.pub.fp.Short(), err)
-		}
-		return sig, nil
-	case Ed25519:
-		return ed25519.Sign(k.ed, msg), nil
+	sig, err := k.sv.SignMessage(bytes.NewReader(msg))
+	if err != nil {
+		return nil, fmt.Errorf("signing with key %s: %w", k.pub.fp.Short(), err)
 	}
-	return nil, errors.New("signing with an uninitialised private key")
+	return sig, nil
+}
+
+// withSigner loads sigstore's signer for k: ECDSA over SHA-256, pure Ed25519.
+func withSigner(p *PrivateKey, k crypto.PrivateKey) (*PrivateKey, error) {
+	sv, err := signature.LoadSignerVerifier(k, crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+	}
+	p.sv = sv
+	return p, nil
 }
 
 // newPrivateKey wraps a key parsed from PKCS #8 or freshly generated.
@@ -65,7 +70,7 @@ func newPrivateKey(k any) (*PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &PrivateKey{ec: k, pub: pub}, nil
+		return withSigner(&PrivateKey{ec: k, pub: pub}, k)
 	case ed25519.PrivateKey:
 		if len(k) != ed25519.PrivateKeySize {
 			return nil, fmt.Errorf("%w: Ed25519 private key of %d bytes", ErrNotAKey, len(k))
@@ -74,7 +79,7 @@ func newPrivateKey(k any) (*PrivateKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &PrivateKey{ed: k, pub: pub}, nil
+		return withSigner(&PrivateKey{ed: k, pub: pub}, k)
 	}
 	return nil, fmt.Errorf("%w: %s private key; verbatim supports ECDSA P-256 and Ed25519", ErrUnsupportedKey, keyTypeName(k))
 }
@@ -270,16 +275,12 @@ func Generate(alg Algorithm, password []byte) (privPEM, pubPEM []byte, err error
 	if err != nil {
 		return nil, nil, err
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encoding %s private key: %w", alg, err)
-	}
-	sealed, err := encrypted.Encrypt(der, password)
-	clear(der)
+	// sigstore's own encoding: PKCS #8, then go-securesystemslib's encrypted.
+	sealed, err := cryptoutils.MarshalPrivateKeyToEncryptedDER(priv, cryptoutils.StaticPasswordFunc(password))
 	if err != nil {
 		return nil, nil, fmt.Errorf("encrypting private key: %w", err)
 	}
-	privPEM = pem.EncodeToMemory(&pem.Block{Type: pemSigstoreKey, Bytes: sealed})
+	privPEM = cryptoutils.PEMEncode(cryptoutils.EncryptedSigstorePrivateKeyPEMType, sealed)
 	return privPEM, k.pub.PEM(), nil
 }
 
