@@ -210,15 +210,8 @@ func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 	if err := records.CheckLedgerName(name); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	empty, err := isEmptyDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, dir, err)
-	}
-	if !empty {
-		if _, err := openRepo(dir); err == nil {
-			return nil, fmt.Errorf("%w: %s already holds a ledger", ErrExists, dir)
-		}
-		return nil, fmt.Errorf("%w: %s holds other files; give a new or empty directory", ErrExists, dir)
+	if err := CanInit(dir); err != nil {
+		return nil, err
 	}
 	_, statErr := os.Stat(dir)
 	created := errors.Is(statErr, os.ErrNotExist)
@@ -262,4 +255,24 @@ func clearDir(dir string) {
 	for _, e := range entries {
 		os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
 	}
+}
+
+// CanInit reports whether Init may create a ledger in dir, without changing
+// anything: dir must be missing or empty.
+func CanInit(dir string) error {
+	empty, err := isEmptyDir(dir)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInput, dir, err)
+	}
+	if empty {
+		return nil
+	}
+	if l, err := Open(dir); err == nil {
+		l.Close()
+		return fmt.Errorf("%w: %s already holds a ledger", ErrExists, dir)
+	}
+	if _, err := openRepo(dir); err == nil {
+		return fmt.Errorf("%w: %s holds a git repository that is not a verbatim ledger; give a new or empty directory", ErrExists, dir)
+	}
+	return fmt.Errorf("%w: %s holds other files; give a new or empty directory", ErrExists, dir)
 }

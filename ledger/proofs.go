@@ -91,11 +91,8 @@ func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
 // Bundle returns an offline proof bundle for version v against the newest
 // checkpoint.
 func (l *Ledger) Bundle(v *Version) (*bundle.Bundle, error) {
-	env, _, err := l.entry(v.Entry)
+	env, _, err := l.version(v)
 	if err != nil {
-		return nil, err
-	}
-	if err := l.checkSignature(v.Entry, env); err != nil {
 		return nil, err
 	}
 	size := l.st.size

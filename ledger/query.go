@@ -97,11 +97,8 @@ func (l *Ledger) Statement(n uint64) (*records.Statement, error) {
 // signed entry: its signature by an authorized key and its recorded digest.
 // A mismatch returns an error wrapping ErrTampered.
 func (l *Ledger) Content(v *Version) ([]byte, error) {
-	env, dir, err := l.entry(v.Entry)
+	env, dir, err := l.version(v)
 	if err != nil {
-		return nil, err
-	}
-	if err := l.checkSignature(v.Entry, env); err != nil {
 		return nil, err
 	}
 	doc, ok := dir.find(documentFile)
@@ -117,6 +114,34 @@ func (l *Ledger) Content(v *Version) ([]byte, error) {
 		return nil, entryErr(v.Entry, env.Statement, "", fmt.Errorf("the stored document does not match its signed SHA-256: it was altered"))
 	}
 	return data, nil
+}
+
+// VerifyVersion checks that v is what its entry's signed statement says:
+// the entry matches the signed Merkle tree, is signed by a key the ledger
+// authorizes, and registers v's document, version, digest and size. Every
+// answer a caller gives from a Version (a match, a bundle) should rest on it:
+// Versions may come from the state cache, which only the signed leaves
+// check.
+func (l *Ledger) VerifyVersion(v *Version) error {
+	_, _, err := l.version(v)
+	return err
+}
+
+// version reads and checks v's entry, as VerifyVersion describes.
+func (l *Ledger) version(v *Version) (*records.ParsedEnvelope, tree, error) {
+	env, dir, err := l.entry(v.Entry)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := l.checkSignature(v.Entry, env); err != nil {
+		return nil, nil, err
+	}
+	st := env.Statement
+	d := st.Predicate.Document
+	if d == nil || d.ID != v.Doc || d.Version != v.Version || d.Size != v.Size || st.Subject[0].Digest.SHA256 != v.SHA256 {
+		return nil, nil, entryErr(v.Entry, st, "", fmt.Errorf("the ledger's cached index does not match the signed entry; delete %s and retry", cacheFile))
+	}
+	return env, dir, nil
 }
 
 // VerifyEntry checks entry n's signature by a key the ledger authorizes.

@@ -140,6 +140,15 @@ type verifier struct {
 }
 
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
+	// A git repository whose first commit has no entries is not a ledger at
+	// all (a project checkout, say): that is a usage mistake, not tampering.
+	if root, err := r.tree(v.commits[0].tree); err == nil {
+		_, hasEntries := root.find(entriesDir)
+		_, hasCheckpoint := root.find(checkpointFile)
+		if !hasEntries && !hasCheckpoint {
+			return fmt.Errorf("%w: the git repository's first commit holds neither %s/ nor %s", ErrNotLedger, entriesDir, checkpointFile)
+		}
+	}
 	tip, err := v.tipTrees(r)
 	if err != nil {
 		return err

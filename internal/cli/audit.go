@@ -24,7 +24,7 @@ checkpoint's state, the entries below its size still hash to its root (nothing
 was rewritten, removed or reordered), and every entry added since verifies in
 full. It fails on a rollback or a fork. --write-checkpoint saves the newest
 checkpoint for the next run. See docs/AUDIT.md for the --json fields.`,
-		Args: cobra.NoArgs,
+		Args: noArgs("audit"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAudit(e, o)
 		},

@@ -107,7 +107,7 @@ func checkOne(l *ledger.Ledger, file string) (checkFile, error) {
 	}
 	r := checkFile{File: file, SHA256: ledger.ContentDigest(content), Matches: []checkMatch{}}
 	for _, v := range vs {
-		if err := l.VerifyEntry(v.Entry); err != nil {
+		if err := l.VerifyVersion(v); err != nil {
 			return r, err
 		}
 		r.Matches = append(r.Matches, checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), Time: v.Time, Entry: v.Entry})
@@ -125,7 +125,7 @@ func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 		for _, m := range r.Matches {
 			title := ""
 			if m.Title != "" {
-				title = fmt.Sprintf(" %q", m.Title)
+				title = " \"" + printable(m.Title) + "\""
 			}
 			e.printf("MATCH  %s = %s version %d%s, entry %d, registered %s by key %s\n",
 				r.File, m.Doc, m.Version, title, m.Entry, m.Time.Format(time.RFC3339), m.Signer[:16])

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/keys"
@@ -25,7 +27,7 @@ func newKeysGenerateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate --output PREFIX [--algorithm ecdsa-p256|ed25519]",
 		Short: "Write a new key pair PREFIX.key (encrypted, cosign format) and PREFIX.pub",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("keys generate"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runKeysGenerate(e, o)
 		},
@@ -43,7 +45,12 @@ func runKeysGenerate(e *env, o keysGenerateOptions) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	pw, err := e.password("Password for the new key", true)
+	for _, p := range []string{o.output + ".key", o.output + ".pub"} {
+		if _, err := os.Lstat(p); err == nil {
+			return usagef("%s already exists; choose another --output (keys are never overwritten)", p)
+		}
+	}
+	pw, err := e.password("password for the new key", true)
 	if err != nil {
 		return err
 	}
@@ -77,7 +84,7 @@ func newKeysFingerprintCmd(e *env) *cobra.Command {
 		Args:  exactArgs(1, "keys fingerprint needs one key file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fp, err := keys.FileFingerprint(args[0], func() ([]byte, error) {
-				return e.password("Password for "+args[0], false)
+				return e.password("password for "+args[0], false)
 			})
 			if err != nil {
 				return err
@@ -96,6 +103,16 @@ func exactArgs(n int, msg string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			return usagef("%s (got %d arguments)", msg, len(args))
+		}
+		return nil
+	}
+}
+
+// noArgs refuses positional arguments with a message that says so.
+func noArgs(name string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("%s takes no arguments (got %q)", name, args[0])
 		}
 		return nil
 	}

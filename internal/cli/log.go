@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/ledger"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 type entryJSON struct {
@@ -21,7 +25,7 @@ func newLogCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "log",
 		Short: "List the ledger's entries",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("log"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := ledger.Open(e.dir())
 			if err != nil {
@@ -71,6 +75,9 @@ func newHistoryCmd(e *env) *cobra.Command {
 		Short: "List the versions of one document",
 		Args:  exactArgs(1, "history needs one document ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := records.CheckDocID(args[0]); err != nil {
+				return usageErr(err)
+			}
 			l, err := ledger.Open(e.dir())
 			if err != nil {
 				return err
@@ -91,8 +98,11 @@ func newHistoryCmd(e *env) *cobra.Command {
 			for _, v := range vs {
 				e.printf("%s version %d  entry %d  %s  %d bytes  sha256 %s  signer %s\n",
 					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], v.Signer[:16])
-				if v.Title != "" || v.Note != "" {
-					e.printf("    %s%s\n", v.Title, noteSuffix(v.Note))
+				if v.Title != "" {
+					e.printf("    title: %s\n", printable(v.Title))
+				}
+				if v.Note != "" {
+					e.printf("    note:  %s\n", printable(v.Note))
 				}
 			}
 			return nil
@@ -100,9 +110,14 @@ func newHistoryCmd(e *env) *cobra.Command {
 	}
 }
 
-func noteSuffix(n string) string {
-	if n == "" {
-		return ""
+// printable shows text from a ledger safely on a terminal: control
+// characters (and so escape sequences) are quoted, not sent.
+func printable(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			q := strconv.Quote(s)
+			return q[1 : len(q)-1]
+		}
 	}
-	return " — " + n
+	return s
 }

@@ -42,13 +42,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return exitOK
 	}
 	code := exitCode(err)
 	fmt.Fprintf(stderr, "verbatim: %s\n", err)
-	if h := hint(err); h != "" {
+	if h := hint(err, cmd.Name()); h != "" {
 		fmt.Fprintf(stderr, "hint: %s\n", h)
 	}
 	return code
@@ -138,7 +138,7 @@ func exitCode(err error) int {
 }
 
 // hint suggests what to do about common mistakes.
-func hint(err error) string {
+func hint(err error, command string) string {
 	switch {
 	case errors.Is(err, ledger.ErrNotLedger):
 		return "give the ledger with --ledger DIR or VERBATIM_LEDGER, or create one with 'verbatim init'"
@@ -146,7 +146,7 @@ func hint(err error) string {
 		return "the password comes from VERBATIM_PASSWORD or the terminal prompt"
 	case errors.Is(err, keys.ErrPublicKeyGiven):
 		return "signing needs the private key file (PREFIX.key), not PREFIX.pub"
-	case errors.Is(err, ledger.ErrTampered):
+	case errors.Is(err, ledger.ErrTampered) && command != "verify" && command != "audit":
 		return "run 'verbatim verify' for a full check of the ledger"
 	}
 	var u *usageError

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -32,12 +33,12 @@ func (e *env) password(prompt string, confirm bool) ([]byte, error) {
 		fmt.Fprintln(tty)
 		return pw, err
 	}
-	pw, err := read(prompt + ": ")
+	pw, err := read("Enter " + prompt + ": ")
 	if err != nil {
 		return nil, fmt.Errorf("reading password: %w", err)
 	}
 	if confirm {
-		again, err := read("Confirm " + prompt + ": ")
+		again, err := read("Enter the " + strings.TrimPrefix(prompt, "the ") + " again: ")
 		if err != nil {
 			return nil, fmt.Errorf("reading password: %w", err)
 		}

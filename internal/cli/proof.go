@@ -23,7 +23,7 @@ func newCheckpointCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "checkpoint [--output FILE]",
 		Short: "Print the ledger's current signed checkpoint (C2SP tlog-checkpoint)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("checkpoint"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := ledger.Open(e.dir())
 			if err != nil {

@@ -23,7 +23,7 @@ func newInitCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init --ledger DIR --name NAME --key KEY",
 		Short: "Create a new ledger whose genesis entry makes KEY its root key",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("init"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runInit(e, o)
 		},
@@ -39,6 +39,9 @@ func runInit(e *env, o initOptions) error {
 	}
 	if err := records.CheckLedgerName(o.name); err != nil {
 		return usageErr(err)
+	}
+	if err := ledger.CanInit(e.dir()); err != nil {
+		return err
 	}
 	key, err := e.signingKey(o.key)
 	if err != nil {
@@ -68,7 +71,7 @@ func (e *env) signingKey(path string) (*keys.PrivateKey, error) {
 	if _, err := keys.ReadPublicKeyFile(path); err == nil {
 		return nil, fmt.Errorf("%s is a public key; signing needs the private key file: %w", path, keys.ErrPublicKeyGiven)
 	}
-	pw, err := e.password("Password for "+path, false)
+	pw, err := e.password("password for "+path, false)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +145,7 @@ func (o registerOptions) items(files []string) ([]registerItem, error) {
 		}
 	}
 	items := make([]registerItem, len(files))
+	fileOf := map[string]string{}
 	for i, f := range files {
 		if err := checkRegularFile(f, "file"); err != nil {
 			return nil, usageErr(err)
@@ -155,6 +159,10 @@ func (o registerOptions) items(files []string) ([]registerItem, error) {
 		} else if err := records.CheckDocID(id); err != nil {
 			return nil, usageErr(err)
 		}
+		if other, ok := fileOf[id]; ok {
+			return nil, usagef("%s and %s both become document %s; register one at a time, or name each with --doc", other, f, id)
+		}
+		fileOf[id] = f
 		items[i] = registerItem{file: f, id: id}
 	}
 	return items, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/ledger"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 type showOptions struct {
@@ -32,6 +33,9 @@ func newShowCmd(e *env) *cobra.Command {
 // parseRef splits ID[@VERSION]; version 0 means the latest.
 func parseRef(ref string) (string, uint64, error) {
 	id, ver, found := strings.Cut(ref, "@")
+	if err := records.CheckDocID(id); err != nil {
+		return "", 0, usageErr(err)
+	}
 	if !found {
 		return id, 0, nil
 	}
@@ -61,7 +65,7 @@ func runShow(e *env, o showOptions, ref string) error {
 	}
 	switch {
 	case o.envelope:
-		if err := l.VerifyEntry(v.Entry); err != nil {
+		if err := l.VerifyVersion(v); err != nil {
 			return err
 		}
 		raw, err := l.Envelope(v.Entry)
@@ -71,7 +75,7 @@ func runShow(e *env, o showOptions, ref string) error {
 		_, err = e.stdout.Write(append(raw, '\n'))
 		return err
 	case o.record:
-		if err := l.VerifyEntry(v.Entry); err != nil {
+		if err := l.VerifyVersion(v); err != nil {
 			return err
 		}
 		st, err := l.Statement(v.Entry)

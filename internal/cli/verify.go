@@ -21,7 +21,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [--trust PUBKEY|FINGERPRINT]",
 		Short: "Replay the whole ledger and check every entry, signature, hash and file",
-		Args:  cobra.NoArgs,
+		Args:  noArgs("verify"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(e, o)
 		},
