@@ -28,8 +28,12 @@ type Ledger struct {
 
 // Open opens the ledger in dir and reads its current state from the newest
 // commit's tree: every entry's envelope, the hash chain, the version links
-// and the Merkle root, checked against the newest checkpoint. It does not
-// verify signatures or history; Verify does. A ledger that is not
+// and the Merkle root, checked against the newest checkpoint, whose
+// signature it verifies. With a state cache (FORMAT.md §7.1) it replays only
+// the entries added since, and checks the whole tree of leaf hashes against
+// the newest checkpoint instead; every envelope read later must then match
+// its leaf (VerifyVersion). It does not verify the envelopes' signatures,
+// the documents or the history; Verify does. A ledger that is not
 // consistent gives an error wrapping ErrTampered.
 func Open(dir string) (*Ledger, error) {
 	r, err := openRepo(dir)
@@ -187,7 +191,8 @@ func (l *Ledger) loadCheckpoint() error {
 		return &EntryError{Entry: n, Problem: err.Error()}
 	}
 	if cp.Size != l.st.size || cp.Root != l.st.root() {
-		return &EntryError{Entry: n, Problem: fmt.Sprintf("newest checkpoint (size %d) does not match the %d entries in the tree", cp.Size, l.st.size)}
+		root := l.st.root()
+		return &EntryError{Entry: n, Problem: fmt.Sprintf("the newest checkpoint (size %d, root %x) does not match the %d entries in the tree (root %x)", cp.Size, cp.Root[:6], l.st.size, root[:6])}
 	}
 	l.cp = cp
 	l.st.checkpointed(data)

@@ -153,6 +153,12 @@ func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byt
 		}
 	}
 	o, err := r.st.EncodedObject(typ, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		// go-git answers "not found" for an object of another type: say which.
+		if other, err2 := r.st.EncodedObject(plumbing.AnyObject, h); err2 == nil && other.Type() != typ {
+			return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", other.Type())}
+		}
+	}
 	if err != nil {
 		return nil, &objectError{typ: typ, hash: h, err: err}
 	}

@@ -618,7 +618,7 @@ func TestTamperTipFiles(t *testing.T) {
 		case n < fx.tip:
 			// The newest tree is checked entry by entry: entry n's files
 			// there differ from those its own commit added.
-			plain = failsAt(n, pathOf(n).String(), "differ from those in the newest commit", "changed later")
+			plain = failsAt(n, pathOf(n).String(), "a later commit changed this entry", "must never change")
 			forged = plain
 		case name == checkpointFile:
 			plain = failsAt(n, "not the canonical commit")
@@ -747,9 +747,9 @@ func TestTamperDeleteFiles(t *testing.T) {
 		{name: "tip/checkpoint", mutate: rmAtTip("checkpoint"),
 			want: failsAt(tip, "top level holds entries", "allows only checkpoint"), open: openFails},
 		{name: "tip/earlier document", mutate: rmAtTip(dir1 + "/document"),
-			want: failsAt(1, dir1, "changed later"), open: openWorks},
+			want: failsAt(1, dir1, "a later commit changed"), open: openWorks},
 		{name: "tip/earlier envelope", mutate: rmAtTip(dir2 + "/envelope.json"),
-			want: failsAt(2, dir2, "changed later"), open: openFails},
+			want: failsAt(2, dir2, "a later commit changed"), open: openFails},
 		{name: "tip/earlier entry directory", mutate: rmAtTip(dir2),
 			want: failsAt(2, dir2, "missing from the newest commit"), open: openFails},
 		// In history.
@@ -813,7 +813,7 @@ func TestTamperAddFiles(t *testing.T) {
 		{name: "tip/in the newest entry's directory", mutate: addAtTip(tipDir + "/extra"),
 			want: failsAt(tip, "unexpected file "+tipDir+"/extra (mode 100644)"), open: openWorks},
 		{name: "tip/in an earlier entry's directory", mutate: addAtTip(dir1 + "/extra"),
-			want: failsAt(1, dir1, "changed later"), open: openWorks},
+			want: failsAt(1, dir1, "a later commit changed"), open: openWorks},
 		{name: "history/top level of one commit", mutate: addInHistory("README", 2, true),
 			want: failsAt(2, "top level holds README"), open: openAny},
 		{name: "history/in an entry's directory", mutate: addInHistory(dir2+"/extra", 2, false),
@@ -828,7 +828,7 @@ func TestTamperAddFiles(t *testing.T) {
 		{name: "mode/checkpoint executable", mutate: chmodAtTip("checkpoint"),
 			want: failsAt(tip, "checkpoint (100755)"), open: openFails},
 		{name: "mode/earlier document executable at the tip", mutate: chmodAtTip(dir1 + "/document"),
-			want: failsAt(1, dir1, "changed later"), open: openWorks},
+			want: failsAt(1, dir1, "a later commit changed"), open: openWorks},
 		{name: "mode/earlier document executable in history", mutate: func(t *testing.T, work string) {
 			tamperFilterBranch(t, work, "--tree-filter", fmt.Sprintf("if [ -f %[1]s ]; then chmod +x %[1]s; fi", shq(dir1+"/document")))
 		}, want: failsAt(1, "unexpected file "+dir1+"/document (mode 100755)"), open: openWorks},

@@ -285,7 +285,7 @@ func (v *verifier) accept(n uint64, c checked) error {
 			return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with the root key"))
 		}
 		if c.cp, err = v.checkpoint(c.cp.Raw, n, key); err != nil {
-			return entryErr(n, st, commit, fmt.Errorf("checkpoint: %v", err))
+			return entryErr(n, st, commit, err)
 		}
 	} else if !c.sigOK {
 		return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short()))
@@ -362,9 +362,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 		return c // apply reports the unknown signer
 	}
 	c.sigOK = c.env.Verify(key) == nil
-	if c.cp, c.err = v.checkpoint(raw, n, key); c.err != nil {
-		c.err = fmt.Errorf("checkpoint: %v", c.err)
-	}
+	c.cp, c.err = v.checkpoint(raw, n, key)
 	return c
 }
 
@@ -395,7 +393,7 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) error {
 		return err
 	}
 	if gitHash(plumbing.TreeObject, encodeTree(dir)) != tipDir {
-		return fmt.Errorf("the entry's files (%s) differ from those in the newest commit: they were changed later", pathOf(n))
+		return fmt.Errorf("a later commit changed this entry's files (%s): files of earlier entries must never change", pathOf(n))
 	}
 	return fmt.Errorf("the commit's tree is not exactly the entries up to this one and its checkpoint")
 }

@@ -91,6 +91,12 @@ func runShow(e *env, o showOptions, ref string) error {
 	if err != nil {
 		return err
 	}
+	if e.jsonOut {
+		return e.printJSON(map[string]any{
+			"doc": v.Doc, "version": v.Version, "entry": v.Entry, "sha256": v.SHA256,
+			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data),
+		})
+	}
 	_, err = e.stdout.Write(data)
 	return err
 }
