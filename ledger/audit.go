@@ -61,21 +61,11 @@ var (
 // hashes: their documents, and the link of a new version to the latest
 // older version of its document, are Verify's to check in full.
 func Audit(dir string, opts AuditOptions) (*AuditReport, error) {
-	r, err := openRepo(dir)
+	r, head, err := openForReading(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	if err := r.readFast(); err != nil {
-		return nil, err
-	}
-	_, head, err := r.head()
-	if err != nil {
-		return nil, err
-	}
-	if head.IsZero() {
-		return nil, fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
-	}
 	a := &auditor{r: r, workers: opts.Workers}
 	if a.workers <= 0 {
 		a.workers = runtime.GOMAXPROCS(0)

@@ -57,16 +57,12 @@ func TestAuditExtends(t *testing.T) {
 
 // checkpointAt returns the checkpoint file of the commit holding entry k-1.
 func checkpointAt(t *testing.T, dir string, k uint64) []byte {
+	commits := historyOf(t, dir)
 	r, err := openRepo(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.close()
-	_, head, _ := r.head()
-	commits, err := r.history(head)
-	if err != nil {
-		t.Fatal(err)
-	}
 	root, _ := r.tree(commits[k-1].tree)
 	e, _ := root.find(checkpointFile)
 	raw, err := r.object(plumbing.BlobObject, e.hash)

@@ -52,6 +52,28 @@ func openRepo(dir string) (*repo, error) {
 	return newRepo(gitDir), nil
 }
 
+// openForReading opens the repository at dir with its packs mapped, and
+// returns the commit its branch points to; a branch without commits is
+// ErrNotLedger.
+func openForReading(dir string) (*repo, plumbing.Hash, error) {
+	r, err := openRepo(dir)
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	_, head, err := r.head()
+	if err == nil && head.IsZero() {
+		err = fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
+	}
+	if err == nil {
+		err = r.readFast()
+	}
+	if err != nil {
+		r.close()
+		return nil, plumbing.ZeroHash, err
+	}
+	return r, head, nil
+}
+
 func newRepo(gitDir string) *repo {
 	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRU(cache.MiByte), filesystem.Options{KeepDescriptors: true})
 	return &repo{gitDir: gitDir, st: st}

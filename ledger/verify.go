@@ -52,21 +52,11 @@ type Report struct {
 // Verify holds no more than a few thousand entries in memory at a time,
 // and no document beyond the ones being hashed.
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
-	r, err := openRepo(dir)
+	r, head, err := openForReading(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	if err := r.readFast(); err != nil {
-		return nil, err
-	}
-	_, head, err := r.head()
-	if err != nil {
-		return nil, err
-	}
-	if head.IsZero() {
-		return nil, fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
-	}
 	commits, err := r.history(head)
 	if err != nil {
 		return nil, err

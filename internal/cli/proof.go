@@ -72,19 +72,11 @@ no ledger and no network.`,
 			if o.output == "" {
 				return usagef("proof needs --output FILE")
 			}
-			id, ver, err := parseRef(args[0])
-			if err != nil {
-				return err
-			}
-			l, err := ledger.Open(e.dir())
+			l, v, err := e.openVersion(args[0])
 			if err != nil {
 				return err
 			}
 			defer l.Close()
-			v, err := l.Lookup(id, ver)
-			if err != nil {
-				return err
-			}
 			b, err := l.Bundle(v)
 			if err != nil {
 				return err

@@ -46,23 +46,33 @@ func parseRef(ref string) (string, uint64, error) {
 	return id, v, nil
 }
 
+// openVersion opens the ledger and finds ID[@VERSION] in it.
+func (e *env) openVersion(ref string) (*ledger.Ledger, *ledger.Version, error) {
+	id, ver, err := parseRef(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := ledger.Open(e.dir())
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := l.Lookup(id, ver)
+	if err != nil {
+		l.Close()
+		return nil, nil, err
+	}
+	return l, v, nil
+}
+
 func runShow(e *env, o showOptions, ref string) error {
 	if o.envelope && o.record {
 		return usagef("give --envelope or --record, not both")
 	}
-	id, ver, err := parseRef(ref)
-	if err != nil {
-		return err
-	}
-	l, err := ledger.Open(e.dir())
+	l, v, err := e.openVersion(ref)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	v, err := l.Lookup(id, ver)
-	if err != nil {
-		return err
-	}
 	switch {
 	case o.envelope:
 		if err := l.VerifyVersion(v); err != nil {
