@@ -379,7 +379,7 @@ func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, 
 // historyTail returns the last m commits of the history ending at head,
 // oldest first (fewer if the history is shorter).
 func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
-	out := make([]commitInfo, 0, m)
+	var out []commitInfo
 	for h := head; uint64(len(out)) < m; {
 		data, err := r.object(plumbing.CommitObject, h)
 		if err != nil {

@@ -85,32 +85,11 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 
 // history walks from head to the genesis and returns the commits oldest first.
 func (r *repo) history(head plumbing.Hash) ([]commitInfo, error) {
-	var out []commitInfo
-	for h := head; ; {
-		data, err := r.object(plumbing.CommitObject, h)
-		if err != nil {
-			return nil, fmt.Errorf("%w: reading history: %v", ErrTampered, err)
-		}
-		c, err := parseCommitHeader(data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(h), err)
-		}
-		out = append(out, commitInfo{hash: h, tree: c.tree})
-		if len(c.parents) > 1 {
-			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))
-		}
-		if len(c.parents) == 0 {
-			break
-		}
-		if len(out) >= MaxEntries {
-			return nil, fmt.Errorf("%w: history is longer than the format allows", ErrTampered)
-		}
-		h = c.parents[0]
+	out, err := r.historyTail(head, MaxEntries+1)
+	if err == nil && len(out) > MaxEntries {
+		err = fmt.Errorf("%w: history is longer than the format allows", ErrTampered)
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	return out, err
 }
 
 type commitInfo struct {
