@@ -172,3 +172,19 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	copy(out.Root[:], c.Hash)
 	return out, nil
 }
+
+// VerifierKeyEd25519 is the signed-note verifier key string of a raw
+// Ed25519 public key under name: "<name>+<hash>+<base64(0x01 || key)>".
+func VerifierKeyEd25519(name string, key []byte) string {
+	b := append([]byte{algEd25519}, key...)
+	h := sha256.Sum256(append([]byte(name+"\n"), b...))
+	return fmt.Sprintf("%s+%08x+%s", name, binary.BigEndian.Uint32(h[:4]), base64.StdEncoding.EncodeToString(b))
+}
+
+// publicEd25519 returns the raw 32 bytes of an Ed25519 key.
+func publicEd25519(k *keys.PublicKey) []byte {
+	if e, ok := k.Crypto().(ed25519.PublicKey); ok {
+		return e
+	}
+	return nil
+}

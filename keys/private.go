@@ -7,7 +7,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -290,4 +293,19 @@ func isEncryptedPrivatePEM(b []byte) bool {
 	block, rest := pem.Decode(b)
 	return block != nil && (block.Type == pemSigstoreKey || block.Type == pemCosignLegacyKey) &&
 		len(bytes.TrimSpace(rest)) == 0 && checkEncrypted(block.Bytes) == nil
+}
+
+// NoteSignerKey returns the key as a signed-note signer key string,
+// "PRIVATE+KEY+<name>+<hash>+<base64(0x01 || seed)>", the form
+// golang.org/x/mod/sumdb/note and transparency-dev/formats take, for
+// signing as a witness (C2SP tlog-cosignature). Only Ed25519 keys can; the
+// string holds the private key, so callers keep it in memory only.
+func (k *PrivateKey) NoteSignerKey(name string) (string, error) {
+	if k == nil || k.pub == nil || k.pub.alg != Ed25519 {
+		return "", fmt.Errorf("%w: witness keys are Ed25519 (make one with keys generate --algorithm ed25519)", ErrUnsupportedKey)
+	}
+	pub := append([]byte{0x01}, k.ed.Public().(ed25519.PublicKey)...)
+	h := sha256.Sum256(append([]byte(name+"\n"), pub...))
+	seed := append([]byte{0x01}, k.ed.Seed()...)
+	return fmt.Sprintf("PRIVATE+KEY+%s+%08x+%s", name, binary.BigEndian.Uint32(h[:4]), base64.StdEncoding.EncodeToString(seed)), nil
 }

@@ -30,6 +30,7 @@ type AuditOptions struct {
 type AuditReport struct {
 	Name            string
 	RootFingerprint keys.Fingerprint
+	RootKey         *keys.PublicKey
 	Pinned          bool
 	OldSize         uint64
 	OldRoot         [32]byte
@@ -215,7 +216,7 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %v", ErrFork, k, n, err)
 	}
 	return &AuditReport{
-		Name: a.name, RootFingerprint: a.key.Fingerprint(), Pinned: opts.Trust != "",
+		Name: a.name, RootFingerprint: a.key.Fingerprint(), RootKey: a.key, Pinned: opts.Trust != "",
 		OldSize: k, OldRoot: a.old.Root, NewSize: n, NewRoot: a.newCP.Root,
 		Consistency: cons, Checkpoint: v.cp, Head: head.String(),
 	}, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/verbatim-ledger/verbatim/bundle"
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 )
 
 // InclusionProof returns the RFC 6962 inclusion proof of entry index in the
@@ -91,11 +92,24 @@ func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
 // Bundle returns an offline proof bundle for version v against the newest
 // checkpoint.
 func (l *Ledger) Bundle(v *Version) (*bundle.Bundle, error) {
+	return l.BundleAt(v, l.cp)
+}
+
+// BundleAt returns an offline proof bundle for version v against cp, a
+// checkpoint of this ledger (for instance one that witnesses cosigned): its
+// tree must include v and have the ledger's root at its size.
+func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle, error) {
 	env, _, err := l.version(v)
 	if err != nil {
 		return nil, err
 	}
-	size := l.st.size
+	size := cp.Size
+	if size <= v.Entry || size > l.st.size {
+		return nil, fmt.Errorf("%w: the checkpoint of %d entries does not hold entry %d of this ledger (%d entries)", ErrInput, size, v.Entry, l.st.size)
+	}
+	if root, err := l.RootAt(size); err != nil || root != cp.Root {
+		return nil, fmt.Errorf("%w: the checkpoint of %d entries is not of this ledger's history", ErrTampered, size)
+	}
 	hashes, err := l.InclusionProof(v.Entry, size)
 	if err != nil {
 		return nil, err
@@ -108,6 +122,6 @@ func (l *Ledger) Bundle(v *Version) (*bundle.Bundle, error) {
 		Envelope:   env.Raw,
 		PublicKey:  string(key.PEM()),
 		Inclusion:  bundle.Inclusion{LeafIndex: v.Entry, TreeSize: size, Hashes: hashes},
-		Checkpoint: string(l.cp.Raw),
+		Checkpoint: string(cp.Raw),
 	}, nil
 }

@@ -214,3 +214,7 @@ func ContentDigest(content []byte) string {
 func (l *Ledger) VerifierKey() string {
 	return checkpoint.VerifierKey(l.st.name, l.st.rootKey)
 }
+
+// RootKey is the ledger's root public key, which signs its entries and
+// checkpoints in format v1.
+func (l *Ledger) RootKey() *keys.PublicKey { return l.st.rootKey }

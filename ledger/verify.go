@@ -35,6 +35,7 @@ type Report struct {
 	Documents       int
 	Versions        int
 	RootFingerprint keys.Fingerprint
+	RootKey         *keys.PublicKey
 	Pinned          bool // the root key was checked against VerifyOptions.Trust
 	Head            string
 	Checkpoint      *checkpoint.Checkpoint
@@ -75,7 +76,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	}
 	rep := &Report{
 		Name: v.st.name, Entries: v.st.size, Documents: len(v.st.docs), RootFingerprint: v.st.rootKey.Fingerprint(),
-		Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp,
+		RootKey: v.st.rootKey, Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp,
 	}
 	for _, vs := range v.st.docs {
 		rep.Versions += len(vs)

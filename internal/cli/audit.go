@@ -12,6 +12,7 @@ import (
 
 type auditOptions struct {
 	since, trust, writeCheckpoint string
+	witnessFlags
 }
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -32,6 +33,7 @@ checkpoint for the next run. See docs/AUDIT.md for the --json fields.`,
 	cmd.Flags().StringVar(&o.since, "since", "", "the earlier checkpoint file (required)")
 	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
 	cmd.Flags().StringVar(&o.writeCheckpoint, "write-checkpoint", "", "write the newest checkpoint to FILE when the audit passes")
+	o.witnessFlags.add(cmd, "the --since checkpoint")
 	return cmd
 }
 
@@ -75,6 +77,9 @@ func runAudit(e *env, o auditOptions) error {
 			errors.As(err, &j.Failure)
 			e.printJSON(j)
 		}
+		return err
+	}
+	if err := o.witnessFlags.require(since, rep.Name, rep.RootKey); err != nil {
 		return err
 	}
 	if o.writeCheckpoint != "" {

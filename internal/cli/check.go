@@ -13,6 +13,7 @@ import (
 type checkOptions struct {
 	trust  string
 	bundle string
+	witnessFlags
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -30,6 +31,7 @@ newest checkpoint's signature, and the signature of each matching entry.`,
 	}
 	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
 	cmd.Flags().StringVar(&o.bundle, "bundle", "", "verify against this offline proof bundle instead of a ledger")
+	o.witnessFlags.add(cmd, "the bundle's checkpoint (with --bundle)")
 	return cmd
 }
 

@@ -81,6 +81,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newCheckpointCmd(e),
 		newProofCmd(e),
 		newAuditCmd(e),
+		newWitnessCmd(e),
 	)
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/bundle"
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
@@ -55,7 +56,7 @@ func newCheckpointCmd(e *env) *cobra.Command {
 }
 
 type proofOptions struct {
-	output string
+	output, cosigned string
 }
 
 func newProofCmd(e *env) *cobra.Command {
@@ -77,7 +78,17 @@ no ledger and no network.`,
 				return err
 			}
 			defer l.Close()
-			b, err := l.Bundle(v)
+			cp := l.Checkpoint()
+			if o.cosigned != "" {
+				raw, err := readInput(o.cosigned, "cosigned checkpoint")
+				if err != nil {
+					return err
+				}
+				if cp, err = checkpoint.ParseCosigned(raw, l.Name(), l.RootKey()); err != nil {
+					return usageErr(fmt.Errorf("%s: %w", o.cosigned, err))
+				}
+			}
+			b, err := l.BundleAt(v, cp)
 			if err != nil {
 				return err
 			}
@@ -92,6 +103,7 @@ no ledger and no network.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.output, "output", "", "the bundle file to write (required)")
+	cmd.Flags().StringVar(&o.cosigned, "cosigned", "", "prove against this checkpoint, as witnesses cosigned it, instead of the newest")
 	return cmd
 }
 
@@ -147,6 +159,10 @@ func runCheckBundle(e *env, o checkOptions, files []string) error {
 			e.printJSON(map[string]any{"ok": false, "file": files[0], "bundle": o.bundle, "error": err.Error()})
 		}
 		return &failure{fmt.Sprintf("%s does not prove %s: %v", o.bundle, files[0], err)}
+	}
+	pub, _ := keys.ParsePublicKey([]byte(b.PublicKey)) // Verify parsed it
+	if err := o.witnessFlags.require([]byte(b.Checkpoint), res.Checkpoint.Origin, pub); err != nil {
+		return err
 	}
 	return e.printBundleMatch(files[0], res)
 }

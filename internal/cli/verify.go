@@ -14,6 +14,7 @@ import (
 
 type verifyOptions struct {
 	trust, since string
+	witnessFlags
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -28,6 +29,7 @@ func newVerifyCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
 	cmd.Flags().StringVar(&o.since, "since", "", "also require that the ledger extends this earlier checkpoint file")
+	o.witnessFlags.add(cmd, "the --since checkpoint")
 	return cmd
 }
 
@@ -79,6 +81,13 @@ func runVerify(e *env, o verifyOptions) error {
 			e.printJSON(j)
 		}
 		return err
+	}
+	if since != nil {
+		if err := o.witnessFlags.require(since, rep.Name, rep.RootKey); err != nil {
+			return err
+		}
+	} else if len(o.witnesses) > 0 {
+		return usagef("--witness checks the cosignatures of the --since checkpoint: give --since")
 	}
 	if e.jsonOut {
 		return e.printJSON(verifyJSON{
