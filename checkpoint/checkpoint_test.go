@@ -39,8 +39,11 @@ func newSeedKey(t testing.TB, first byte) *seedKey {
 func (k *seedKey) Sign(msg []byte) ([]byte, error) { return ed25519.Sign(k.priv, msg), nil }
 func (k *seedKey) Public() *keys.PublicKey         { return k.pub }
 
-func ecdsaKey(t testing.TB) *keys.PrivateKey {
-	priv, _, err := keys.Generate(keys.ECDSAP256, []byte("pw"))
+func ecdsaKey(t testing.TB) *keys.PrivateKey { return generated(t, keys.ECDSAP256) }
+
+// generated makes a new key pair of alg and returns its private key.
+func generated(t testing.TB, alg keys.Algorithm) *keys.PrivateKey {
+	priv, _, err := keys.Generate(alg, []byte("pw"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,17 +12,7 @@ import (
 	"github.com/verbatim-ledger/verbatim/keys"
 )
 
-func witnessKey(t *testing.T) *keys.PrivateKey {
-	priv, _, err := keys.Generate(keys.Ed25519, []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := keys.ParsePrivateKey(priv, []byte("pw"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
+func witnessKey(t *testing.T) *keys.PrivateKey { return generated(t, keys.Ed25519) }
 
 func TestCosignAndQuorum(t *testing.T) {
 	ledgerKey := newSeedKey(t, 1)
