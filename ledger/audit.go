@@ -283,7 +283,7 @@ func (a *auditor) hashEntries(k uint64) ([][32]byte, *records.ParsedEnvelope, er
 			defer rp.close()
 			tipc := a.tip
 			for n := lo; n < hi; n++ {
-				raw, err := readTipEnvelopeFast(rp, &tipc, n)
+				raw, err := readTipEnvelope(rp, &tipc, n, false)
 				if err != nil {
 					errs[w] = err
 					return
@@ -316,8 +316,10 @@ func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
 	return t, err
 }
 
-// readTipEnvelope returns the envelope bytes of entry n in the tree tipc walks.
-func readTipEnvelope(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
+// readTipEnvelope returns the envelope bytes of entry n in the tree tipc
+// walks. check false skips git's hash checks, for envelopes whose hashes go
+// into a Merkle root that is then checked.
+func readTipEnvelope(r *repo, tipc *pathTrees, n uint64, check bool) ([]byte, error) {
 	h, found, err := tipc.entryDir(r, n)
 	if err != nil {
 		return nil, err
@@ -325,28 +327,7 @@ func readTipEnvelope(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
 	if !found {
 		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("the entry's directory %s is missing from the newest commit", pathOf(n))}
 	}
-	dir, err := r.tree(h)
-	if err != nil {
-		return nil, err
-	}
-	e, ok := dir.find(envelopeFile)
-	if !ok {
-		return nil, &EntryError{Entry: n, Problem: envelopeFile + " is missing"}
-	}
-	return r.object(plumbing.BlobObject, e.hash)
-}
-
-// readTipEnvelopeFast is readTipEnvelope without git's hash checks, for
-// envelopes whose hashes go into a Merkle root that is then checked.
-func readTipEnvelopeFast(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
-	h, found, err := tipc.entryDir(r, n)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("the entry's directory %s is missing from the newest commit", pathOf(n))}
-	}
-	data, err := r.objectUnchecked(plumbing.TreeObject, h)
+	data, err := r.read(plumbing.TreeObject, h, check)
 	if err != nil {
 		return nil, err
 	}
@@ -358,12 +339,12 @@ func readTipEnvelopeFast(r *repo, tipc *pathTrees, n uint64) ([]byte, error) {
 	if !ok {
 		return nil, &EntryError{Entry: n, Problem: envelopeFile + " is missing"}
 	}
-	return r.objectUnchecked(plumbing.BlobObject, e.hash)
+	return r.read(plumbing.BlobObject, e.hash, check)
 }
 
 // readTipEntry reads and parses entry n from the tree tipc walks.
 func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, []byte, error) {
-	raw, err := readTipEnvelope(r, tipc, n)
+	raw, err := readTipEnvelope(r, tipc, n, true)
 	if err != nil {
 		return nil, nil, err
 	}

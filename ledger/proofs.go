@@ -77,16 +77,28 @@ func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
 	if size > l.st.size {
 		return out, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size, l.st.size)
 	}
-	r := rangeFactory.NewEmptyRange(0)
-	for _, leaf := range l.st.leaves[:size] {
-		r.Append(leaf[:], nil)
+	return l.st.rootAt(size), nil
+}
+
+// rootAt is the root hash of the tree of the first size leaves (size at
+// most s.size).
+func (s *state) rootAt(size uint64) [32]byte {
+	if size == s.size {
+		return s.root()
 	}
+	r := rangeFactory.NewEmptyRange(0)
+	for _, leaf := range s.leaves[:size] {
+		if err := r.Append(leaf[:], nil); err != nil {
+			panic("ledger: compact range append failed")
+		}
+	}
+	var out [32]byte
 	h, _ := r.GetRootHash(nil)
 	if h == nil {
 		h = rfc6962.DefaultHasher.EmptyRoot()
 	}
 	copy(out[:], h)
-	return out, nil
+	return out
 }
 
 // Bundle returns an offline proof bundle for version v against the newest

@@ -144,18 +144,6 @@ func (l *Ledger) version(v *Version) (*records.ParsedEnvelope, tree, error) {
 	return env, dir, nil
 }
 
-// VerifyEntry checks entry n's signature by a key the ledger authorizes.
-// With Open's checks (chain, Merkle tree, newest checkpoint signed by an
-// authorized key), this establishes that the entry is part of the ledger
-// its signers committed to, without replaying the history.
-func (l *Ledger) VerifyEntry(n uint64) error {
-	env, _, err := l.entry(n)
-	if err != nil {
-		return err
-	}
-	return l.checkSignature(n, env)
-}
-
 func (l *Ledger) checkSignature(n uint64, env *records.ParsedEnvelope) error {
 	key, ok := l.st.signers[env.KeyID]
 	if !ok {

@@ -151,13 +151,9 @@ func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) 
 	return r.read(typ, h, true)
 }
 
-// objectUnchecked is object without the hash check, for callers that check
-// the content otherwise (an audit hashes every envelope it reads into the
-// Merkle tree a signed checkpoint fixes).
-func (r *repo) objectUnchecked(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	return r.read(typ, h, false)
-}
-
+// read is object, with the hash check only if check is set: callers that
+// check the content otherwise may skip it (an audit hashes every envelope it
+// reads into the Merkle tree a signed checkpoint fixes).
 func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
 	if r.packs != nil {
 		got, data, ok, err := r.packs.read(h)

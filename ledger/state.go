@@ -106,7 +106,7 @@ func (s *state) keyFor(st *records.Statement) (*keys.PublicKey, error) {
 func (s *state) signer(fp string) (*keys.PublicKey, error) {
 	k, ok := s.signers[fp]
 	if !ok {
-		return nil, fmt.Errorf("signed by key %s, which the ledger does not authorize", shortFP(fp))
+		return nil, fmt.Errorf("signed by key %s, which the ledger does not authorize", short(fp))
 	}
 	return k, nil
 }
@@ -234,5 +234,3 @@ func short(h string) string {
 	}
 	return h
 }
-
-func shortFP(fp string) string { return short(fp) }

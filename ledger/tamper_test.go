@@ -1298,13 +1298,13 @@ func TestTamperPackedObjects(t *testing.T) {
 // lives in the git directory beside the objects and so is as exposed to
 // tampering as they are: the version records it holds are not covered by
 // the check that admits it (the leaf hashes against the newest checkpoint).
-// `verbatim check` is Open, FindContent and VerifyEntry: a forged file must
+// `verbatim check` is Open, FindContent and VerifyVersion: a forged file must
 // not come out as a registered version of a genuine, correctly signed entry.
 //
-// BUG (reported, not fixed here): this test fails. Open accepts a cache
-// whose Versions name a forged digest, FindContent returns the version, and
-// VerifyEntry checks only the entry's leaf hash and signature, not that the
-// entry's signed subject digest is the version's.
+// Open accepts a cache whose Versions name a forged digest (only the leaf
+// hashes are checked against the signed root) and FindContent returns the
+// version; VerifyVersion must then refuse it, because the entry's signed
+// subject digest is not the version's.
 func TestTamperStateCacheVersions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, sampleDocs).Close()

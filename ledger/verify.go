@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -432,11 +431,7 @@ func (v *verifier) extends(since []byte) error {
 	if old.Size > v.st.size {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, v.st.size, old.Size)
 	}
-	r := rangeFactory.NewEmptyRange(0)
-	for _, l := range v.st.leaves[:old.Size] {
-		r.Append(l[:], nil)
-	}
-	if root, _ := r.GetRootHash(nil); !bytes.Equal(root, old.Root[:]) {
+	if v.st.rootAt(old.Size) != old.Root {
 		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
 	}
 	return nil
