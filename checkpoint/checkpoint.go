@@ -5,9 +5,10 @@
 // is the specification.
 //
 // Parse accepts only the canonical checkpoint body (origin, decimal size
-// without leading zeros, base64 of a 32-byte root, no extension lines) and
-// verifies the ledger key's signature; it never trusts the note's own claim
-// of who signed it.
+// without leading zeros, base64 of a 32-byte root, and exactly one extension
+// line, "entries " and the git tree ID of the ledger's entries/ directory in
+// lowercase hex) and verifies the ledger key's signature; it never trusts
+// the note's own claim of who signed it.
 package checkpoint
 
 import (
@@ -16,6 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -90,17 +92,31 @@ type Checkpoint struct {
 	Origin string
 	Size   uint64
 	Root   [32]byte
-	Raw    []byte     // the signed note as stored
-	Note   *note.Note // the parsed note, with any signatures not verified in UnverifiedSigs
+	// Entries is the git tree ID (SHA-1) of the ledger's entries/ directory
+	// holding the first Size entries: it lets an audit compare what lies
+	// below an earlier checkpoint by tree IDs instead of re-reading every
+	// entry (FORMAT.md §5).
+	Entries [20]byte
+	Raw     []byte     // the signed note as stored
+	Note    *note.Note // the parsed note, with any signatures not verified in UnverifiedSigs
 }
 
 // Sign returns the signed checkpoint note for a ledger named origin of size
-// entries with root hash root.
-func Sign(origin string, size uint64, root [32]byte, priv Signer) ([]byte, error) {
+// entries with root hash root, whose entries/ directory is the git tree
+// entries.
+func Sign(origin string, size uint64, root [32]byte, entries [20]byte, priv Signer) ([]byte, error) {
 	k := newNoteKey(origin, priv.Public())
 	k.priv = priv
-	body := log.Checkpoint{Origin: origin, Size: size, Hash: root[:]}.Marshal()
-	return note.Sign(&note.Note{Text: string(body)}, k)
+	return note.Sign(&note.Note{Text: body(origin, size, root, entries)}, k)
+}
+
+// entriesLine starts the checkpoint's one extension line.
+const entriesLine = "entries "
+
+// body is the canonical checkpoint text.
+func body(origin string, size uint64, root [32]byte, entries [20]byte) string {
+	return string(log.Checkpoint{Origin: origin, Size: size, Hash: root[:]}.Marshal()) +
+		entriesLine + hex.EncodeToString(entries[:]) + "\n"
 }
 
 // maxCheckpointSize bounds a checkpoint note: real ones are under 300 bytes,
@@ -158,7 +174,15 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint body: %v", err)
 	}
-	if len(rest) != 0 || len(c.Hash) != 32 || !bytes.Equal(c.Marshal(), []byte(n.Text)) ||
+	ext, ok := strings.CutPrefix(string(rest), entriesLine)
+	entries, err := hex.DecodeString(strings.TrimSuffix(ext, "\n"))
+	if !ok || err != nil || len(entries) != 20 {
+		return nil, errors.New("checkpoint body does not end with the line \"entries\" and the git tree ID of the ledger's entries: it is not a verbatim checkpoint, or it was made by an earlier draft of the format")
+	}
+	out := &Checkpoint{Origin: c.Origin, Size: c.Size, Raw: data, Note: n}
+	copy(out.Root[:], c.Hash)
+	copy(out.Entries[:], entries)
+	if len(c.Hash) != 32 || body(c.Origin, c.Size, out.Root, out.Entries) != n.Text ||
 		strconv.FormatUint(c.Size, 10)+"\n" != string(bytes.SplitAfterN([]byte(n.Text), []byte("\n"), 3)[1]) {
 		return nil, errors.New("checkpoint body is not canonical")
 	}
@@ -168,8 +192,6 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	if len(n.Sigs) != 1 || alone && len(n.UnverifiedSigs) != 0 {
 		return nil, fmt.Errorf("checkpoint has %d signatures, want 1", len(n.Sigs)+len(n.UnverifiedSigs))
 	}
-	out := &Checkpoint{Origin: c.Origin, Size: c.Size, Raw: data, Note: n}
-	copy(out.Root[:], c.Hash)
 	return out, nil
 }
 

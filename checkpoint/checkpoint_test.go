@@ -39,6 +39,9 @@ func newSeedKey(t testing.TB, first byte) *seedKey {
 func (k *seedKey) Sign(msg []byte) ([]byte, error) { return ed25519.Sign(k.priv, msg), nil }
 func (k *seedKey) Public() *keys.PublicKey         { return k.pub }
 
+// testEntries stands for the git tree ID of a ledger's entries/ directory.
+var testEntries = [20]byte{0xde, 0xad, 0xbe, 0xef, 19: 0x01}
+
 func ecdsaKey(t testing.TB) *keys.PrivateKey { return generated(t, keys.ECDSAP256) }
 
 // generated makes a new key pair of alg and returns its private key.
@@ -57,7 +60,7 @@ func generated(t testing.TB, alg keys.Algorithm) *keys.PrivateKey {
 func TestSignParseRoundTrip(t *testing.T) {
 	root := sha256.Sum256([]byte("root"))
 	for _, k := range []Signer{newSeedKey(t, 1), ecdsaKey(t)} {
-		raw, err := Sign(origin, 42, root, k)
+		raw, err := Sign(origin, 42, root, testEntries, k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +68,7 @@ func TestSignParseRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Parse(Sign(...)) with %s: %v", k.Public().Algorithm(), err)
 		}
-		if c.Origin != origin || c.Size != 42 || c.Root != root || !bytes.Equal(c.Raw, raw) {
+		if c.Origin != origin || c.Size != 42 || c.Root != root || c.Entries != testEntries || !bytes.Equal(c.Raw, raw) {
 			t.Errorf("Parse = %+v, want origin %s size 42 root %x", c, origin, root)
 		}
 	}
@@ -77,7 +80,7 @@ func TestSignParseRoundTrip(t *testing.T) {
 func TestVerifierKeyInterop(t *testing.T) {
 	root := sha256.Sum256([]byte("root"))
 	ed := newSeedKey(t, 1)
-	raw, _ := Sign(origin, 7, root, ed)
+	raw, _ := Sign(origin, 7, root, testEntries, ed)
 	v, err := note.NewVerifier(VerifierKey(origin, ed.Public()))
 	if err != nil {
 		t.Fatalf("note.NewVerifier(VerifierKey): %v", err)
@@ -86,7 +89,7 @@ func TestVerifierKeyInterop(t *testing.T) {
 		t.Errorf("x/mod note does not verify an Ed25519 checkpoint: %v", err)
 	}
 	ec := ecdsaKey(t)
-	raw, _ = Sign(origin, 7, root, ec)
+	raw, _ = Sign(origin, 7, root, testEntries, ec)
 	v, err = fnote.NewECDSAVerifier(VerifierKey(origin, ec.Public()))
 	if err != nil {
 		t.Fatalf("formats NewECDSAVerifier(VerifierKey): %v", err)
@@ -99,7 +102,7 @@ func TestVerifierKeyInterop(t *testing.T) {
 func TestParseRefuses(t *testing.T) {
 	k, other := newSeedKey(t, 1), newSeedKey(t, 50)
 	root := sha256.Sum256([]byte("root"))
-	good, _ := Sign(origin, 3, root, k)
+	good, _ := Sign(origin, 3, root, testEntries, k)
 	body, sigs, _ := strings.Cut(string(good), "\n\n")
 	resign := func(text string) []byte {
 		n, err := note.Sign(&note.Note{Text: text}, newNoteKeyForTest(k))
@@ -108,7 +111,7 @@ func TestParseRefuses(t *testing.T) {
 		}
 		return n
 	}
-	otherSig, _ := Sign(origin, 3, root, other)
+	otherSig, _ := Sign(origin, 3, root, testEntries, other)
 	_, otherLine, _ := strings.Cut(string(otherSig), "\n\n")
 	tests := []struct {
 		name string
@@ -118,8 +121,11 @@ func TestParseRefuses(t *testing.T) {
 		{"wrong key", otherSig, "not signed"},
 		{"other origin", resign(strings.Replace(body, origin, "example.org/other", 1) + "\n"), "origin"},
 		{"leading zero size", resign(strings.Replace(body, "\n3\n", "\n03\n", 1) + "\n"), "canonical"},
-		{"extension line", resign(body + "\nextension\n"), "canonical"},
-		{"short root", resign(origin + "\n3\nAAAA\n"), "canonical"},
+		{"second extension line", resign(body + "\nextension\n"), "entries"},
+		{"no extension line", resign(strings.SplitAfterN(body, "\n", 4)[0] + strings.SplitAfterN(body, "\n", 4)[1] + strings.SplitAfterN(body, "\n", 4)[2]), "entries"},
+		{"short entries ID", resign(strings.TrimSuffix(body, "01") + "\n"), "entries"},
+		{"uppercase entries ID", resign(strings.Replace(body, "deadbeef", "DEADBEEF", 1) + "\n"), "canonical"},
+		{"short root", resign(origin + "\n3\nAAAA\nentries " + strings.Repeat("00", 20) + "\n"), "canonical"},
 		{"second signature", []byte(string(good) + otherLine), "signatures"},
 		{"truncated", good[:len(good)-10], ""},
 		{"empty", nil, ""},
@@ -148,7 +154,7 @@ func newNoteKeyForTest(k *seedKey) *noteKey {
 
 func FuzzParse(f *testing.F) {
 	k := newSeedKey(f, 1)
-	good, _ := Sign(origin, 3, sha256.Sum256(nil), k)
+	good, _ := Sign(origin, 3, sha256.Sum256(nil), testEntries, k)
 	f.Add(good)
 	f.Add([]byte(origin + "\n3\nAAAA\n\n— " + origin + " AAAA\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {

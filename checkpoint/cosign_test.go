@@ -16,7 +16,7 @@ func witnessKey(t *testing.T) *keys.PrivateKey { return generated(t, keys.Ed2551
 
 func TestCosignAndQuorum(t *testing.T) {
 	ledgerKey := newSeedKey(t, 1)
-	raw, _ := Sign(origin, 9, sha256.Sum256([]byte("r")), ledgerKey)
+	raw, _ := Sign(origin, 9, sha256.Sum256([]byte("r")), testEntries, ledgerKey)
 	w1, w2, w3 := witnessKey(t), witnessKey(t), witnessKey(t)
 	wit := func(k *keys.PrivateKey) Witness { return Witness{Name: WitnessName(k.Public()), Key: k.Public()} }
 	all := []Witness{wit(w1), wit(w2), wit(w3)}
@@ -78,7 +78,7 @@ func TestCosignAndQuorum(t *testing.T) {
 
 func FuzzCosigners(f *testing.F) {
 	ledgerKey := newSeedKey(f, 1)
-	raw, _ := Sign(origin, 9, sha256.Sum256([]byte("r")), ledgerKey)
+	raw, _ := Sign(origin, 9, sha256.Sum256([]byte("r")), testEntries, ledgerKey)
 	wk := newSeedKey(f, 40)
 	w := Witness{Name: "witness-a", Key: wk.Public()}
 	f.Add(raw)

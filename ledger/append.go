@@ -206,19 +206,21 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 // stage creates the blobs, trees and commit that add entry n.
 func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) error {
 	s := a.l.st
-	cp, err := checkpoint.Sign(s.name, s.size, s.root(), a.signer)
-	if err != nil {
-		return fmt.Errorf("signing checkpoint: %w", err)
+	dir := tree{
+		{mode: modeFile, name: envelopeFile, hash: a.put(plumbing.BlobObject, env.Raw)},
+		{mode: modeFile, name: hashesFile, hash: a.put(plumbing.BlobObject, s.nodes)},
 	}
-	dir := tree{{mode: modeFile, name: envelopeFile, hash: a.put(plumbing.BlobObject, env.Raw)}}
 	if env.Statement.Predicate.Document != nil {
 		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
 	}
-	dirHash := a.put(plumbing.TreeObject, encodeTree(dir))
-	cpHash := a.put(plumbing.BlobObject, cp)
-	rootHash := a.l.tip.add(n, dirHash, cpHash, a.put)
+	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, encodeTree(dir)), a.put)
+	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.signer)
+	if err != nil {
+		return fmt.Errorf("signing checkpoint: %w", err)
+	}
+	rootHash := a.l.tip.withCheckpoint(a.put(plumbing.BlobObject, cp), a.put)
 	a.head = a.put(plumbing.CommitObject, encodeCommit(rootHash, a.head, env.Statement))
-	a.cp = &checkpoint.Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Raw: cp}
+	a.cp = &checkpoint.Checkpoint{Origin: s.name, Size: s.size, Root: s.root(), Entries: entries, Raw: cp}
 	s.checkpointed(cp)
 	return nil
 }

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
@@ -120,6 +120,9 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, a.name, err)
 	}
 	k, n := a.old.Size, a.newCP.Size
+	if k == 0 {
+		return fmt.Errorf("%w: the earlier checkpoint has size 0, but a ledger's first checkpoint already holds its genesis entry", ErrInput)
+	}
 	if n < k {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, n, k)
 	}
@@ -173,7 +176,8 @@ func (a *auditor) checkOldCommit() error {
 		return err
 	}
 	cp, err := checkpoint.ParseChained(a.oldCPRaw, a.name, a.key)
-	if err != nil || cp.Size != k || cp.Root != a.old.Root {
+	entries, _ := root.find(entriesDir)
+	if err != nil || cp.Size != k || cp.Root != a.old.Root || cp.Entries != a.old.Entries || entries.hash != plumbing.Hash(a.old.Entries) {
 		return fmt.Errorf("%w: commit %s, which holds entry %d, does not have the earlier checkpoint's state (size %d, root %x): the history was rewritten",
 			ErrFork, shortHash(ci.hash), k-1, k, a.old.Root[:8])
 	}
@@ -184,6 +188,9 @@ func (a *auditor) checkOldCommit() error {
 // and proves consistency.
 func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, error) {
 	k, n := a.old.Size, a.newCP.Size
+	if err := a.compareBelow(k); err != nil {
+		return nil, err
+	}
 	st, err := a.stateAt(k)
 	if err != nil {
 		return nil, err
@@ -208,9 +215,15 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
 	}
-	cons, err := st.proofHashes(nodes)
-	if err != nil {
-		return nil, err
+	tipc := a.tip
+	cons := make([][]byte, len(nodes.IDs))
+	for i, id := range nodes.IDs {
+		if cons[i], err = nodeHash(a.r, &tipc, id); err != nil {
+			return nil, err
+		}
+	}
+	if cons, err = nodes.Rehash(cons, rfc6962.DefaultHasher.HashChildren); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, k, n, cons, a.old.Root[:], a.newCP.Root[:]); err != nil {
 		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %v", ErrFork, k, n, err)
@@ -222,26 +235,38 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	}, nil
 }
 
-// stateAt builds the state after the first k entries from their envelopes'
-// hashes, checking them against the earlier checkpoint's root.
+// stateAt builds the state after the first k entries from the Merkle tree
+// hashes stored with them (the compact range of the first k leaves, read
+// from at most log2(k)+1 hashes files), checking it against the earlier
+// checkpoint's root, and from entry k-1's envelope.
 func (a *auditor) stateAt(k uint64) (*state, error) {
-	leaves, last, err := a.hashEntries(k)
+	tipc := a.tip
+	ids := compact.RangeNodes(0, k, nil)
+	hashes := make([][]byte, len(ids))
+	for i, id := range ids {
+		h, err := nodeHash(a.r, &tipc, id)
+		if err != nil {
+			return nil, err
+		}
+		hashes[i] = h
+	}
+	st := newState()
+	var err error
+	if st.tree, err = rangeFactory.NewRange(0, k, hashes); err != nil {
+		panic(fmt.Sprintf("ledger: compact range of %d leaves from %d hashes: %v", k, len(hashes), err))
+	}
+	if st.root() != a.old.Root {
+		return nil, fmt.Errorf("%w: the Merkle tree hashes stored with the %d entries below the earlier checkpoint do not give its root: entries were rewritten, removed or reordered", ErrFork, k)
+	}
+	last, _, err := readTipEntry(a.r, &tipc, k-1)
 	if err != nil {
 		return nil, err
 	}
-	st := newState()
 	st.name, st.rootKey, st.lastSigner = a.name, a.key, a.key
 	st.signers[string(a.key.Fingerprint())] = a.key
-	for _, l := range leaves {
-		st.tree.Append(l[:], nil)
-	}
-	st.leaves, st.size = leaves, k
-	if st.root() != a.old.Root {
-		return nil, fmt.Errorf("%w: the %d entries below the earlier checkpoint no longer hash to its root: entries were rewritten, removed or reordered", ErrFork, k)
-	}
+	st.size = k
 	st.lastHash, st.lastTime = last.Hash(), last.Statement.Predicate.Time
 	st.checkpointed(a.oldCPRaw)
-	tipc := a.tip
 	st.older = func(id string, link *records.VersionLink) (*Version, error) {
 		return olderVersion(a.r, &tipc, k, id, link)
 	}
@@ -265,40 +290,57 @@ func olderVersion(r *repo, tipc *pathTrees, k uint64, id string, link *records.V
 	return &Version{Doc: id, Version: d.Version, Entry: link.Entry, SHA256: link.SHA256}, nil
 }
 
-// hashEntries returns the leaf hashes of the first k entries of the newest
-// tree, read in parallel, and the parsed envelope of entry k-1.
-func (a *auditor) hashEntries(k uint64) ([][32]byte, *records.ParsedEnvelope, error) {
-	leaves := make([][32]byte, k)
-	per := (k + uint64(a.workers) - 1) / uint64(a.workers)
-	errs := make([]error, a.workers)
-	var wg sync.WaitGroup
-	for w := 0; w < a.workers; w++ {
-		lo, hi := uint64(w)*per, min(uint64(w+1)*per, k)
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func(w int, rp *repo) {
-			defer wg.Done()
-			defer rp.close()
-			tipc := a.tip
-			for n := lo; n < hi; n++ {
-				raw, err := readTipEnvelope(rp, &tipc, n, false)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				leaves[n] = records.LeafHash(raw)
+// compareBelow checks that the newest entries/ tree holds every entry
+// directory of the earlier checkpoint's entries/ tree unchanged. Trees are
+// compared by their git IDs along the path to entry k-1 only: subtrees with
+// equal IDs hold equal entries, so the work does not grow with k.
+func (a *auditor) compareBelow(k uint64) error {
+	old, err := a.r.tree(plumbing.Hash(a.old.Entries))
+	if err != nil {
+		return err
+	}
+	cur, where, p := a.tip.entries, entriesDir, pathOf(k-1)
+	for i := 0; ; i++ {
+		var oldNext, curNext treeEntry
+		for _, e := range old {
+			t, ok := cur.find(e.name)
+			switch {
+			case ok && t == e:
+			case i < 3 && e.name == p[i] && ok && t.mode == modeDir:
+				oldNext, curNext = e, t
+			case !ok:
+				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was removed: the history was rewritten", ErrFork, where, e.name, k)
+			default:
+				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was modified: the history was rewritten", ErrFork, where, e.name, k)
 			}
-		}(w, a.r.worker())
+		}
+		if oldNext.name == "" {
+			return nil
+		}
+		if old, err = a.r.tree(oldNext.hash); err != nil {
+			return err
+		}
+		if cur, err = a.r.tree(curNext.hash); err != nil {
+			return err
+		}
+		where += "/" + p[i]
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
+}
+
+// nodeHash returns the hash of the perfect subtree id of the Merkle tree,
+// read from the hashes file of its last entry in the tree tipc walks. It is
+// only a claim of the ledger's: callers check what they derive from it
+// against a signed root.
+func nodeHash(r *repo, tipc *pathTrees, id compact.NodeID) ([]byte, error) {
+	n := (id.Index+1)<<id.Level - 1
+	data, err := readTipFile(r, tipc, n, hashesFile)
+	if err != nil {
+		return nil, err
 	}
-	tipc := a.tip
-	last, _, err := readTipEntry(a.r, &tipc, k-1)
-	return leaves, last, err
+	if uint64(len(data)) < 32*(uint64(id.Level)+1) {
+		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("%s holds %d bytes, too few for the subtree of height %d ending there", hashesFile, len(data), id.Level)}
+	}
+	return data[32*uint(id.Level) : 32*(uint(id.Level)+1)], nil
 }
 
 // tipTreesAt reads a commit's root and entries trees.
@@ -316,10 +358,9 @@ func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
 	return t, err
 }
 
-// readTipEnvelope returns the envelope bytes of entry n in the tree tipc
-// walks. check false skips git's hash checks, for envelopes whose hashes go
-// into a Merkle root that is then checked.
-func readTipEnvelope(r *repo, tipc *pathTrees, n uint64, check bool) ([]byte, error) {
+// readTipFile returns the file name of entry n's directory in the tree
+// tipc walks.
+func readTipFile(r *repo, tipc *pathTrees, n uint64, name string) ([]byte, error) {
 	h, found, err := tipc.entryDir(r, n)
 	if err != nil {
 		return nil, err
@@ -327,24 +368,20 @@ func readTipEnvelope(r *repo, tipc *pathTrees, n uint64, check bool) ([]byte, er
 	if !found {
 		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("the entry's directory %s is missing from the newest commit", pathOf(n))}
 	}
-	data, err := r.read(plumbing.TreeObject, h, check)
+	dir, err := r.tree(h)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := decodeTree(data)
-	if err != nil {
-		return nil, &objectError{typ: plumbing.TreeObject, hash: h, err: err}
+	e, ok := dir.find(name)
+	if !ok || e.mode != modeFile {
+		return nil, &EntryError{Entry: n, Problem: name + " is missing"}
 	}
-	e, ok := dir.find(envelopeFile)
-	if !ok {
-		return nil, &EntryError{Entry: n, Problem: envelopeFile + " is missing"}
-	}
-	return r.read(plumbing.BlobObject, e.hash, check)
+	return r.object(plumbing.BlobObject, e.hash)
 }
 
 // readTipEntry reads and parses entry n from the tree tipc walks.
 func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, []byte, error) {
-	raw, err := readTipEnvelope(r, tipc, n, true)
+	raw, err := readTipFile(r, tipc, n, envelopeFile)
 	if err != nil {
 		return nil, nil, err
 	}

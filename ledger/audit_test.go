@@ -11,6 +11,7 @@ import (
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 )
 
@@ -121,8 +122,9 @@ func TestAuditCatches(t *testing.T) {
 }
 
 // TestAuditCatchesRewriteBelow rewrites an old entry at the tip with git,
-// keeping every checkpoint file: the audit must see the old entries no
-// longer hash to the earlier root.
+// keeping every checkpoint file and the stored Merkle hashes: the audit must
+// see that the entry's directory is not the one below the earlier
+// checkpoint's entries/ tree.
 func TestAuditCatchesRewriteBelow(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
@@ -139,7 +141,7 @@ func TestAuditCatchesRewriteBelow(t *testing.T) {
 	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
 	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
 	_, err := Audit(dir, AuditOptions{Since: old})
-	wantErr(t, "rewritten entry 1 below size 3", err, ErrFork, "no longer hash")
+	wantErr(t, "rewritten entry 1 below size 3", err, ErrFork, "0000000001, below the earlier checkpoint's 3 entries, was modified")
 	l.Close()
 }
 
@@ -172,4 +174,51 @@ func wantErr(t *testing.T, name string, err, want error, words string) {
 	if !errors.Is(err, want) || !containsFold(err.Error(), words) {
 		t.Errorf("%s: %v; want %v mentioning %q", name, err, want, words)
 	}
+}
+
+// TestAuditCatchesOtherTree pins a checkpoint the root key signed with the
+// right size and root but another entries/ tree: an archivist who signs
+// one tree state for two git histories. Audit and verify --since refuse it.
+func TestAuditCatchesOtherTree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ledger")
+	l := buildLedger(t, dir, sampleDocs)
+	cp := l.Checkpoint()
+	key := testKey(t, keys.ECDSAP256)
+	other := cp.Entries
+	other[0] ^= 1
+	forged, err := checkpoint.Sign(cp.Origin, cp.Size, cp.Root, other, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerDocs(t, l, key, testClock(), moreDocs)
+	_, err = Audit(dir, AuditOptions{Since: forged})
+	wantErr(t, "audit", err, ErrFork, "does not have the earlier checkpoint's state")
+	_, err = Verify(dir, VerifyOptions{Since: forged})
+	wantErr(t, "verify --since", err, ErrFork, "not its entries/ tree")
+
+	zero, _ := checkpoint.Sign(cp.Origin, 0, [32]byte(rfc6962.DefaultHasher.EmptyRoot()), cp.Entries, key)
+	_, err = Audit(dir, AuditOptions{Since: zero})
+	wantErr(t, "size 0", err, ErrInput, "size 0")
+}
+
+// TestAuditCatchesStoredHashes alters the stored Merkle hashes of an entry
+// below the earlier checkpoint in the newest commit, where an audit reads
+// them: the newest entries/ tree no longer holds the pinned one's entries.
+func TestAuditCatchesStoredHashes(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := filepath.Join(t.TempDir(), "ledger")
+	buildLedger(t, dir, sampleDocs).Close()
+	old := checkpointAt(t, dir, 4)
+	work := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "clone", "-q", dir, work)
+	path := filepath.Join(work, pathOf(3).String(), hashesFile)
+	b, _ := os.ReadFile(path)
+	b[0] ^= 1
+	os.WriteFile(path, b, 0o644)
+	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
+	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
+	_, err := Audit(dir, AuditOptions{Since: old})
+	wantErr(t, "tip", err, ErrFork, "0000000003, below the earlier checkpoint's 4 entries, was modified")
 }

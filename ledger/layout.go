@@ -13,11 +13,18 @@ import (
 // four, next two and next two digits. A directory below entries/ thus holds at
 // most 100 children (AAAA: 10,000, reached only past a million entries), so
 // appending an entry rewrites five small trees whatever the ledger's size.
+//
+// The directory holds envelope.json, the document (for a document entry)
+// and hashes: the RFC 6962 hashes of the perfect subtrees whose last leaf
+// is entry n, from the leaf up (FORMAT.md §2.3). Any interior node of the
+// Merkle tree is thus one file away, so proofs and audits need not rehash
+// the entries below it.
 const (
 	entriesDir     = "entries"
 	checkpointFile = "checkpoint"
 	envelopeFile   = "envelope.json"
 	documentFile   = "document"
+	hashesFile     = "hashes"
 
 	// MaxEntries is the number of entries the layout can address.
 	MaxEntries = 10_000_000_000

@@ -51,7 +51,10 @@ type state struct {
 	docs           map[string][]*Version
 	byDigest       map[string][]*Version
 	entries        []EntryInfo
-	leaves         [][32]byte // RFC 6962 leaf hashes, for proofs
+	leaves         [][32]byte // RFC 6962 leaf hashes, for proofs; empty if the state began past entry 0 (an audit)
+	// nodes is the hashes file of the newest entry: the hashes of the
+	// perfect subtrees that end with it, from its leaf hash up.
+	nodes []byte
 	// older, when set, finds a document version the state has not applied:
 	// an audit starts from a checkpoint, without replaying what precedes it.
 	older func(id string, link *records.VersionLink) (*Version, error)
@@ -143,8 +146,11 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 		}
 	}
 	leaf := records.LeafHash(env.Raw)
-	s.leaves = append(s.leaves, leaf)
-	if err := s.tree.Append(leaf[:], nil); err != nil {
+	if uint64(len(s.leaves)) == s.size {
+		s.leaves = append(s.leaves, leaf)
+	}
+	s.nodes = s.nodes[:0]
+	if err := s.tree.Append(leaf[:], s.visitNode); err != nil {
 		panic("ledger: compact range append failed")
 	}
 	info := EntryInfo{Entry: p.Entry, Kind: "genesis", Time: p.TimeValue(), Signer: keys.Fingerprint(p.Signer)}
@@ -159,6 +165,10 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 	s.size++
 	return key, nil
 }
+
+// visitNode records a node the newest entry completed, in the order
+// compact.Range.Append reports them: the leaf, then upward.
+func (s *state) visitNode(_ compact.NodeID, h []byte) { s.nodes = append(s.nodes, h...) }
 
 // checkpointed records the checkpoint file stored with the newest entry,
 // which the next entry's previousCheckpoint must match.

@@ -217,6 +217,10 @@ func alterOneByte(t testing.TB, name string, data []byte) []byte {
 		return alterStatement(t, data)
 	case checkpointFile:
 		return alterCheckpointLine(t, data, 2, 0)
+	case hashesFile:
+		out := bytes.Clone(data)
+		out[len(out)-1] ^= 0x01 // the highest node: the leaf for an even entry
+		return out
 	}
 	t.Fatalf("no way to alter %s", name)
 	return nil
@@ -532,7 +536,7 @@ func tamperOpen(t *testing.T, dir string) (l *Ledger, err error) {
 func (fx *tamperFixture) tipFiles(t *testing.T) []string {
 	t.Helper()
 	files := strings.Fields(tamperGit(t, fx.base, nil, "ls-tree", "-r", "--name-only", "HEAD"))
-	if len(files) != 1+2*len(sampleDocs)+1 {
+	if len(files) != 1+3*len(sampleDocs)+2 {
 		t.Fatalf("the newest tree holds %d files: %q", len(files), files)
 	}
 	return files
@@ -603,8 +607,8 @@ func TestTamperTipFiles(t *testing.T) {
 	for _, name := range fx.tipFiles(t) {
 		n := fx.entryOfPath(t, name)
 		open := openFails // a changed envelope breaks the chain or the Merkle root; a changed checkpoint its signature
-		if path.Base(name) == documentFile {
-			open = openWorks // Open does not hash documents
+		if b := path.Base(name); b == documentFile || b == hashesFile {
+			open = openWorks // Open reads neither documents nor the stored Merkle hashes
 		}
 		mutate := func(forge bool) func(t *testing.T, work string) {
 			return func(t *testing.T, work string) {
@@ -626,6 +630,9 @@ func TestTamperTipFiles(t *testing.T) {
 		case path.Base(name) == documentFile:
 			plain = failsAt(n, "not the canonical commit")
 			forged = failsAt(n, "empty version 1", "document was altered")
+		case path.Base(name) == hashesFile:
+			plain = failsAt(n, "not the canonical commit")
+			forged = failsAt(n, "does not hold the entry's Merkle tree hashes")
 		default:
 			plain = failsAt(n, "not the canonical commit")
 			forged = failsAt(n, "envelope signature does not verify")
@@ -655,6 +662,8 @@ func TestTamperHistoryFiles(t *testing.T) {
 		switch {
 		case path.Base(name) == documentFile:
 			w, open = failsAt(n, "document was altered"), openWorks
+		case path.Base(name) == hashesFile:
+			w, open = failsAt(n, "does not hold the entry's Merkle tree hashes"), openWorks
 		case n == 0:
 			w = failsAt(n, "genesis records Merkle root")
 		}
@@ -692,8 +701,17 @@ func TestTamperCheckpoints(t *testing.T) {
 				want: failsAt(n, "checkpoint (size", "does not match the ledger after this entry"), open: openAny},
 			// Its signature: only the next entry's previousCheckpoint hash
 			// covers it.
-			tamperCase{name: fmt.Sprintf("signature of checkpoint %d", n), mutate: alter(4, -10),
-				want: failsAt(n+1, "previous-checkpoint hash", "checkpoint was altered"), open: openAny})
+			tamperCase{name: fmt.Sprintf("signature of checkpoint %d", n), mutate: alter(5, -10),
+				want: failsAt(n+1, "previous-checkpoint hash", "checkpoint was altered"), open: openAny},
+			// Its entries/ tree ID, to another well-formed one.
+			tamperCase{name: fmt.Sprintf("entries tree of checkpoint %d", n), mutate: func(t *testing.T, work string) {
+				c := fx.commitOf(t, work, n)
+				cp := tamperGit(t, work, nil, "show", c+":checkpoint")
+				i := strings.Index(cp, "\nentries ") + len("\nentries ")
+				altered := filepath.Join(t.TempDir(), "checkpoint")
+				tamperWrite(t, altered, []byte(cp[:i]+string("10"[cp[i]&1])+cp[i+1:]))
+				tamperFilterBranch(t, work, "--tree-filter", fmt.Sprintf("if %s; then cat %s > checkpoint; fi", onCommit(c), shq(altered)))
+			}, want: failsAt(n, "checkpoint names entries tree"), open: openAny})
 	}
 	cases = append(cases,
 		// A checkpoint the root key did sign, for a smaller tree.
@@ -762,7 +780,7 @@ func TestTamperDeleteFiles(t *testing.T) {
 		{name: "history/earlier document in one later commit", mutate: rmInHistory(dir1+"/document", 3, true),
 			want: failsAt(3, dir1, "was modified", "files of earlier entries must never change"), open: openAny},
 		{name: "history/genesis envelope everywhere", mutate: rmInHistory(entryDirOf(0)+"/envelope.json", 0, false),
-			want: failsAt(0, "top level holds checkpoint (100644)"), open: openFails},
+			want: failsAt(0, "0000000000/envelope.json is missing"), open: openFails},
 	})
 }
 
@@ -866,7 +884,7 @@ func TestTamperReorder(t *testing.T) {
 			c2, c3 := fx.commitOf(t, work, 2), fx.commitOf(t, work, 3)
 			tmp := t.TempDir()
 			save := filepath.Join(tmp, "entry3")
-			for _, f := range []string{envelopeFile, documentFile} {
+			for _, f := range []string{envelopeFile, documentFile, hashesFile} {
 				tamperWrite(t, filepath.Join(save, f), []byte(tamperGit(t, work, nil, "show", "HEAD:"+dir3+"/"+f)))
 			}
 			m2, m3 := filepath.Join(tmp, "m2"), filepath.Join(tmp, "m3")

@@ -12,17 +12,19 @@ import (
 type pathTrees struct {
 	root, entries, a, b, c tree
 	p                      entryPath
-	buf                    []byte // scratch for encoding trees
+	entriesHash            plumbing.Hash // of entries, set by add
+	buf                    []byte        // scratch for encoding trees
 }
 
 // levels returns the trees from entries/ down, the parents of p[0..3].
 func (t *pathTrees) levels() [4]tree { return [4]tree{t.entries, t.a, t.b, t.c} }
 
-// add moves t to the trees after adding entry n, whose directory is the tree
-// dir, with checkpoint blob cp, and returns the new root tree's hash. put
+// add moves t's trees below the root to those after adding entry n, whose
+// directory is the tree dir, and returns the new entries/ tree's hash (which
+// the entry's checkpoint names); withCheckpoint then completes the root. put
 // returns the hash of each new tree object (and may store a copy of it).
 // add updates t's trees in place.
-func (t *pathTrees) add(n uint64, dir, cp plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
+func (t *pathTrees) add(n uint64, dir plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
 	p := pathOf(n)
 	below := []*tree{&t.a, &t.b, &t.c}
 	for i := 0; i < 3; i++ {
@@ -42,9 +44,17 @@ func (t *pathTrees) add(n uint64, dir, cp plumbing.Hash, put func(plumbing.Objec
 	t.b = t.b.with(treeEntry{mode: modeDir, name: p[2], hash: hash(t.c)})
 	t.a = t.a.with(treeEntry{mode: modeDir, name: p[1], hash: hash(t.b)})
 	t.entries = t.entries.with(treeEntry{mode: modeDir, name: p[0], hash: hash(t.a)})
+	t.entriesHash = hash(t.entries)
+	return t.entriesHash
+}
+
+// withCheckpoint sets the root tree to the entries/ tree add made and the
+// checkpoint blob cp, and returns the root tree's hash.
+func (t *pathTrees) withCheckpoint(cp plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
 	t.root = t.root.with(treeEntry{mode: modeFile, name: checkpointFile, hash: cp})
-	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: hash(t.entries)})
-	return hash(t.root)
+	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: t.entriesHash})
+	t.buf = appendTree(t.buf[:0], t.root)
+	return put(plumbing.TreeObject, t.buf)
 }
 
 // entryDir returns the hash of entry n's directory below t.entries,

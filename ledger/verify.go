@@ -69,7 +69,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		return nil, err
 	}
 	if opts.Since != nil {
-		if err := v.extends(opts.Since); err != nil {
+		if err := v.extends(r, opts.Since); err != nil {
 			return nil, err
 		}
 	}
@@ -228,10 +228,12 @@ func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
 
 // checked is what a worker found out about one entry.
 type checked struct {
-	env   *records.ParsedEnvelope
-	cp    *checkpoint.Checkpoint
-	err   error
-	sigOK bool
+	env     *records.ParsedEnvelope
+	cp      *checkpoint.Checkpoint
+	entries plumbing.Hash // the commit's entries/ tree
+	hashes  plumbing.Hash // the entry's hashes file
+	err     error
+	sigOK   bool
 }
 
 // accept applies a checked entry to the state in order.
@@ -264,6 +266,13 @@ func (v *verifier) accept(n uint64, c checked) error {
 		return entryErr(n, st, commit, fmt.Errorf("checkpoint (size %d, root %s) does not match the ledger after this entry (size %d, root %s)",
 			c.cp.Size, short(hex.EncodeToString(c.cp.Root[:])), v.st.size, short(hexRoot(v.st.root()))))
 	}
+	if gitHash(plumbing.BlobObject, v.st.nodes) != c.hashes {
+		return entryErr(n, st, commit, fmt.Errorf("%s/%s does not hold the entry's Merkle tree hashes", pathOf(n), hashesFile))
+	}
+	if c.cp.Entries != c.entries {
+		return entryErr(n, st, commit, fmt.Errorf("checkpoint names entries tree %s, but the commit's %s/ is %s",
+			short(hex.EncodeToString(c.cp.Entries[:])), entriesDir, short(c.entries.String())))
+	}
 	v.cp = c.cp
 	return nil
 }
@@ -294,7 +303,8 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if !found {
 		return checked{err: fmt.Errorf("the entry's directory %s is missing from the newest commit", pathOf(n))}
 	}
-	if cur.add(n, dirHash, cpEntry.hash, gitHash) != ci.tree {
+	c.entries = cur.add(n, dirHash, gitHash)
+	if cur.withCheckpoint(cpEntry.hash, gitHash) != ci.tree {
 		return checked{err: v.diagnose(r, n, dirHash)}
 	}
 	dir, err := r.tree(dirHash)
@@ -302,7 +312,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 		return checked{err: err}
 	}
 	var doc *treeEntry
-	if c.env, doc, c.err = readEntryFiles(r, dir, n); c.err != nil {
+	if c.env, doc, c.hashes, c.err = readEntryFiles(r, dir, n); c.err != nil {
 		return c
 	}
 	st := c.env.Statement
@@ -368,8 +378,11 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) error {
 }
 
 // readEntryFiles checks an entry directory's files and parses its envelope.
-func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *treeEntry, error) {
-	var env, doc *treeEntry
+// It returns the document's tree entry (nil for an entry without one) and
+// the hashes file's blob ID, which the caller checks against the Merkle
+// tree.
+func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *treeEntry, plumbing.Hash, error) {
+	var env, doc, hashes *treeEntry
 	for i := range dir {
 		e := &dir[i]
 		switch {
@@ -377,29 +390,36 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 			env = e
 		case e.name == documentFile && e.mode == modeFile:
 			doc = e
+		case e.name == hashesFile && e.mode == modeFile:
+			hashes = e
 		default:
-			return nil, nil, fmt.Errorf("unexpected file %s/%s (mode %s) in the entry's directory", pathOf(n), e.name, e.mode)
+			return nil, nil, plumbing.ZeroHash, fmt.Errorf("unexpected file %s/%s (mode %s) in the entry's directory", pathOf(n), e.name, e.mode)
 		}
 	}
-	if env == nil {
-		return nil, nil, fmt.Errorf("%s/%s is missing", pathOf(n), envelopeFile)
+	for _, f := range []struct {
+		e    *treeEntry
+		name string
+	}{{env, envelopeFile}, {hashes, hashesFile}} {
+		if f.e == nil {
+			return nil, nil, plumbing.ZeroHash, fmt.Errorf("%s/%s is missing", pathOf(n), f.name)
+		}
 	}
 	data, err := r.object(plumbing.BlobObject, env.hash)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, plumbing.ZeroHash, err
 	}
 	parsed, err := records.ParseEnvelope(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("envelope: %v", err)
+		return nil, nil, plumbing.ZeroHash, fmt.Errorf("envelope: %v", err)
 	}
 	isDoc := parsed.Statement.Predicate.Document != nil
 	if isDoc && doc == nil {
-		return parsed, nil, fmt.Errorf("the document's bytes (%s/%s) are missing", pathOf(n), documentFile)
+		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("the document's bytes (%s/%s) are missing", pathOf(n), documentFile)
 	}
 	if !isDoc && doc != nil {
-		return parsed, nil, fmt.Errorf("unexpected %s/%s in an entry that registers no document", pathOf(n), documentFile)
+		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("unexpected %s/%s in an entry that registers no document", pathOf(n), documentFile)
 	}
-	return parsed, doc, nil
+	return parsed, doc, hashes.hash, nil
 }
 
 // checkDocument hashes a document blob and compares it with its statement.
@@ -422,8 +442,9 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 }
 
 // extends checks that the verified ledger extends the earlier checkpoint
-// since: its tree of the checkpoint's size has the checkpoint's root.
-func (v *verifier) extends(since []byte) error {
+// since: its tree of the checkpoint's size has the checkpoint's root, and
+// the commit of that size has the checkpoint's entries/ tree.
+func (v *verifier) extends(r *repo, since []byte) error {
 	old, err := checkpoint.ParseCosigned(since, v.st.name, v.st.rootKey)
 	if err != nil {
 		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, v.st.name, err)
@@ -431,8 +452,15 @@ func (v *verifier) extends(since []byte) error {
 	if old.Size > v.st.size {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, v.st.size, old.Size)
 	}
-	if v.st.rootAt(old.Size) != old.Root {
+	if old.Size == 0 || v.st.rootAt(old.Size) != old.Root {
 		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
+	}
+	root, err := r.tree(v.commits[old.Size-1].tree)
+	if err != nil {
+		return err
+	}
+	if e, _ := root.find(entriesDir); e.hash != plumbing.Hash(old.Entries) {
+		return fmt.Errorf("%w: the ledger's first %d entries have the earlier checkpoint's root, but not its entries/ tree %x: the checkpoint was signed for another git history", ErrFork, old.Size, old.Entries[:6])
 	}
 	return nil
 }

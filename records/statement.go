@@ -24,7 +24,7 @@ const (
 
 // FormatVersion is the ledger format this package writes and reads; it is
 // recorded in the genesis entry.
-const FormatVersion = "verbatim-ledger/v1"
+const FormatVersion = "verbatim-ledger/v2"
 
 // TimeLayout is the only accepted encoding of a time: RFC 3339, UTC, seconds.
 const TimeLayout = "2006-01-02T15:04:05Z"

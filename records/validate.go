@@ -89,7 +89,7 @@ func (s *Statement) validateGenesis() error {
 		return fmt.Errorf("genesis predicate in entry %d; only entry 0 may be genesis", p.Entry)
 	}
 	if g.Format != FormatVersion {
-		return fmt.Errorf("ledger format %q is not %q", g.Format, FormatVersion)
+		return fmt.Errorf("ledger format %q is not %q, the only one this version of verbatim reads", g.Format, FormatVersion)
 	}
 	if err := g.RootKey.validate(); err != nil {
 		return fmt.Errorf("root key: %v", err)

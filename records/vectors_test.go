@@ -59,7 +59,7 @@ func makeVectors(t *testing.T) []byte {
 	// The checkpoint after entry 1: the RFC 6962 root of the two entries.
 	docCP := checkpointFor(t, f.key, 2, rootOf(f.genesisEnv, f.docEnv))
 	v := vectors{
-		Comment: "Test vectors for verbatim-ledger/v1 (docs/FORMAT.md §9): a genesis and one document entry signed with a fixed Ed25519 key. " +
+		Comment: "Test vectors for verbatim-ledger/v2 (docs/FORMAT.md §9): a genesis and one document entry signed with a fixed Ed25519 key. " +
 			"Ed25519 signatures are deterministic, so every byte here is reproducible. " +
 			"Regenerate with: go test ./records -run TestVectors -update",
 		Seed:        hex.EncodeToString(goldenSeed()),
