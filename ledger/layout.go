@@ -16,7 +16,7 @@ import (
 //
 // The directory holds envelope.json, the document (for a document entry)
 // and hashes: the RFC 6962 hashes of the perfect subtrees whose last leaf
-// is entry n, from the leaf up (FORMAT.md §2.3). Any interior node of the
+// is entry n, from the leaf up (FORMAT.md §2.2). Any interior node of the
 // Merkle tree is thus one file away, so proofs and audits need not rehash
 // the entries below it.
 const (

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -84,6 +85,12 @@ func WriteState(path string, s *State) error {
 	return nil
 }
 
+// noteText is a signed note's text, without its signatures.
+func noteText(note string) string {
+	text, _, _ := strings.Cut(note, "\n\n")
+	return text
+}
+
 // Check decides whether a witness whose state is prev (nil for the first
 // checkpoint it sees) may cosign next, given the consistency proof from
 // prev's size to next's. Errors wrap ErrRefused and say why.
@@ -98,6 +105,8 @@ func Check(prev *State, next *checkpoint.Checkpoint, consistency [][]byte) error
 		return fmt.Errorf("%w: rollback: this checkpoint has %d entries, but it already cosigned %d", ErrRefused, next.Size, prev.Size)
 	case next.Size == prev.Size && !bytes.Equal(next.Root[:], prev.Root):
 		return fmt.Errorf("%w: split view: it already cosigned another checkpoint of %d entries with another root", ErrRefused, prev.Size)
+	case next.Size == prev.Size && noteText(prev.Checkpoint) != noteText(string(next.Raw)):
+		return fmt.Errorf("%w: split view: it already cosigned a checkpoint of %d entries with this root but another entries/ tree (another git history)", ErrRefused, prev.Size)
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, prev.Size, next.Size, consistency, prev.Root, next.Root[:]); err != nil {
 		return fmt.Errorf("%w: split view or fork: the checkpoint of %d entries is not consistent with the one of %d it cosigned before: %v", ErrRefused, next.Size, prev.Size, err)

@@ -77,6 +77,18 @@ func TestCheck(t *testing.T) {
 	}
 	fork3 := grow(t, lb, k, "z", 2)
 	wantRefused(t, "same size", witness.Check(stateOf(cp3), fork3, nil), "split view")
+	// The same tree state signed for another git history.
+	entries := cp3.Entries
+	entries[19] ^= 1
+	raw, err := checkpoint.Sign(cp3.Origin, cp3.Size, cp3.Root, entries, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other3, err := checkpoint.Parse(raw, cp3.Origin, k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRefused(t, "same root, other tree", witness.Check(stateOf(cp3), other3, nil), "another entries/ tree")
 	fork9 := grow(t, lb, k, "w", 6)
 	forkProof, _ := lb.ConsistencyProof(3, 9)
 	wantRefused(t, "fork", witness.Check(stateOf(cp3), fork9, forkProof), "not consistent")
