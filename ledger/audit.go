@@ -6,7 +6,6 @@ import (
 	"runtime"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
@@ -216,14 +215,9 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
 	}
 	tipc := a.tip
-	cons := make([][]byte, len(nodes.IDs))
-	for i, id := range nodes.IDs {
-		if cons[i], err = nodeHash(a.r, &tipc, id); err != nil {
-			return nil, err
-		}
-	}
-	if cons, err = nodes.Rehash(cons, rfc6962.DefaultHasher.HashChildren); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
+	cons, err := storedProof(a.r, &tipc, nodes)
+	if err != nil {
+		return nil, err
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, k, n, cons, a.old.Root[:], a.newCP.Root[:]); err != nil {
 		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %v", ErrFork, k, n, err)
@@ -241,19 +235,10 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 // checkpoint's root, and from entry k-1's envelope.
 func (a *auditor) stateAt(k uint64) (*state, error) {
 	tipc := a.tip
-	ids := compact.RangeNodes(0, k, nil)
-	hashes := make([][]byte, len(ids))
-	for i, id := range ids {
-		h, err := nodeHash(a.r, &tipc, id)
-		if err != nil {
-			return nil, err
-		}
-		hashes[i] = h
-	}
 	st := newState()
 	var err error
-	if st.tree, err = rangeFactory.NewRange(0, k, hashes); err != nil {
-		panic(fmt.Sprintf("ledger: compact range of %d leaves from %d hashes: %v", k, len(hashes), err))
+	if st.tree, err = storedRange(a.r, &tipc, k); err != nil {
+		return nil, err
 	}
 	if st.root() != a.old.Root {
 		return nil, fmt.Errorf("%w: the Merkle tree hashes stored with the %d entries below the earlier checkpoint do not give its root: entries were rewritten, removed or reordered", ErrFork, k)
@@ -325,22 +310,6 @@ func (a *auditor) compareBelow(k uint64) error {
 		}
 		where += "/" + p[i]
 	}
-}
-
-// nodeHash returns the hash of the perfect subtree id of the Merkle tree,
-// read from the hashes file of its last entry in the tree tipc walks. It is
-// only a claim of the ledger's: callers check what they derive from it
-// against a signed root.
-func nodeHash(r *repo, tipc *pathTrees, id compact.NodeID) ([]byte, error) {
-	n := (id.Index+1)<<id.Level - 1
-	data, err := readTipFile(r, tipc, n, hashesFile)
-	if err != nil {
-		return nil, err
-	}
-	if uint64(len(data)) < 32*(uint64(id.Level)+1) {
-		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("%s holds %d bytes, too few for the subtree of height %d ending there", hashesFile, len(data), id.Level)}
-	}
-	return data[32*uint(id.Level) : 32*(uint(id.Level)+1)], nil
 }
 
 // tipTreesAt reads a commit's root and entries trees.

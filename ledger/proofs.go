@@ -9,10 +9,13 @@ import (
 
 	"github.com/verbatim-ledger/verbatim/bundle"
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // InclusionProof returns the RFC 6962 inclusion proof of entry index in the
-// tree of the first size entries.
+// tree of the first size entries. Its hashes are read from the stored
+// hashes files (FORMAT.md §2.2), about log2(size) of them, and are the
+// ledger's claims: check the proof against a signed root, as BundleAt does.
 func (l *Ledger) InclusionProof(index, size uint64) ([][]byte, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
@@ -24,11 +27,13 @@ func (l *Ledger) InclusionProof(index, size uint64) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	return l.st.proofHashes(nodes)
+	tipc := l.tip
+	return storedProof(l.r, &tipc, nodes)
 }
 
 // ConsistencyProof returns the RFC 6962 consistency proof from the tree of
-// the first size1 entries to that of the first size2.
+// the first size1 entries to that of the first size2, read from the stored
+// hashes as InclusionProof is.
 func (l *Ledger) ConsistencyProof(size1, size2 uint64) ([][]byte, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
@@ -40,65 +45,83 @@ func (l *Ledger) ConsistencyProof(size1, size2 uint64) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
-	return l.st.proofHashes(nodes)
+	tipc := l.tip
+	return storedProof(l.r, &tipc, nodes)
 }
 
-// proofHashes computes the hashes of a proof's nodes from the leaf hashes.
-func (s *state) proofHashes(nodes proof.Nodes) ([][]byte, error) {
-	hashes := make([][]byte, len(nodes.IDs))
-	for i, id := range nodes.IDs {
-		hashes[i] = s.subtreeHash(id)
-	}
-	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
-}
-
-// subtreeHash is the hash of the perfect subtree id, which the ledger holds
-// completely.
-func (s *state) subtreeHash(id compact.NodeID) []byte {
-	begin, end := id.Coverage()
-	if end > uint64(len(s.leaves)) {
-		panic(fmt.Sprintf("ledger: proof node %+v beyond %d leaves", id, len(s.leaves)))
-	}
-	r := rangeFactory.NewEmptyRange(begin)
-	for _, leaf := range s.leaves[begin:end] {
-		if err := r.Append(leaf[:], nil); err != nil {
-			panic("ledger: compact range append failed")
-		}
-	}
-	return r.Hashes()[0]
-}
-
-// RootAt returns the root hash of the tree of the first size entries.
+// RootAt returns the root hash of the tree of the first size entries: for
+// the whole ledger the verified root, otherwise one computed from the
+// stored hashes, which callers compare with a signed root.
 func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
-	var out [32]byte
 	if err := l.refresh(); err != nil {
-		return out, err
+		return [32]byte{}, err
 	}
 	if size > l.st.size {
-		return out, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size, l.st.size)
+		return [32]byte{}, fmt.Errorf("%w: tree size %d is larger than the ledger (%d entries)", ErrNotFound, size, l.st.size)
 	}
-	return l.st.rootAt(size), nil
+	if size == l.st.size {
+		return l.st.root(), nil
+	}
+	tipc := l.tip
+	return storedRoot(l.r, &tipc, size)
 }
 
-// rootAt is the root hash of the tree of the first size leaves (size at
-// most s.size).
-func (s *state) rootAt(size uint64) [32]byte {
-	if size == s.size {
-		return s.root()
-	}
-	r := rangeFactory.NewEmptyRange(0)
-	for _, leaf := range s.leaves[:size] {
-		if err := r.Append(leaf[:], nil); err != nil {
-			panic("ledger: compact range append failed")
+// storedProof reads the hashes of a proof's nodes from the hashes files of
+// the tree tipc walks.
+func storedProof(r *repo, tipc *pathTrees, nodes proof.Nodes) ([][]byte, error) {
+	hashes := make([][]byte, len(nodes.IDs))
+	for i, id := range nodes.IDs {
+		var err error
+		if hashes[i], err = nodeHash(r, tipc, id); err != nil {
+			return nil, err
 		}
 	}
-	var out [32]byte
-	h, _ := r.GetRootHash(nil)
-	if h == nil {
-		h = rfc6962.DefaultHasher.EmptyRoot()
+	out, err := nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: rehashing a proof of %d nodes: %v", len(hashes), err))
 	}
-	copy(out[:], h)
-	return out
+	return out, nil
+}
+
+// storedRange returns the compact range of the first size leaves, read from
+// the hashes files of the tree tipc walks: one node per one bit of size.
+func storedRange(r *repo, tipc *pathTrees, size uint64) (*compact.Range, error) {
+	ids := compact.RangeNodes(0, size, nil)
+	hashes := make([][]byte, len(ids))
+	for i, id := range ids {
+		var err error
+		if hashes[i], err = nodeHash(r, tipc, id); err != nil {
+			return nil, err
+		}
+	}
+	rng, err := rangeFactory.NewRange(0, size, hashes)
+	if err != nil {
+		panic(fmt.Sprintf("ledger: compact range of %d leaves from %d hashes: %v", size, len(hashes), err))
+	}
+	return rng, nil
+}
+
+// storedRoot is the root of the first size leaves, from storedRange.
+func storedRoot(r *repo, tipc *pathTrees, size uint64) ([32]byte, error) {
+	rng, err := storedRange(r, tipc, size)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return rangeRoot(rng), nil
+}
+
+// nodeHash returns the hash of the perfect subtree id of the Merkle tree,
+// read from the hashes file of its last entry in the tree tipc walks.
+func nodeHash(r *repo, tipc *pathTrees, id compact.NodeID) ([]byte, error) {
+	n := (id.Index+1)<<id.Level - 1
+	data, err := readTipFile(r, tipc, n, hashesFile)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(data)) < 32*(uint64(id.Level)+1) {
+		return nil, &EntryError{Entry: n, Problem: fmt.Sprintf("%s holds %d bytes, too few for the subtree of height %d ending there", hashesFile, len(data), id.Level)}
+	}
+	return data[32*uint(id.Level) : 32*(uint(id.Level)+1)], nil
 }
 
 // Bundle returns an offline proof bundle for version v against the newest
@@ -125,6 +148,10 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 	hashes, err := l.InclusionProof(v.Entry, size)
 	if err != nil {
 		return nil, err
+	}
+	leaf := records.LeafHash(env.Raw)
+	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, v.Entry, size, leaf[:], hashes, cp.Root[:]); err != nil {
+		return nil, fmt.Errorf("%w: the stored Merkle hashes do not prove entry %d in the checkpoint of %d entries: %v", ErrTampered, v.Entry, size, err)
 	}
 	key := l.st.signers[env.KeyID]
 	return &bundle.Bundle{

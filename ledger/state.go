@@ -70,9 +70,12 @@ func newState() *state {
 }
 
 // root is the RFC 6962 root hash of the entries applied so far.
-func (s *state) root() [32]byte {
+func (s *state) root() [32]byte { return rangeRoot(s.tree) }
+
+// rangeRoot is the RFC 6962 root hash of a compact range starting at 0.
+func rangeRoot(r *compact.Range) [32]byte {
 	var out [32]byte
-	h, err := s.tree.GetRootHash(nil)
+	h, err := r.GetRootHash(nil)
 	if err != nil {
 		panic("ledger: compact range does not start at 0")
 	}

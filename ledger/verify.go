@@ -452,14 +452,27 @@ func (v *verifier) extends(r *repo, since []byte) error {
 	if old.Size > v.st.size {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, v.st.size, old.Size)
 	}
-	if old.Size == 0 || v.st.rootAt(old.Size) != old.Root {
-		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
-	}
-	root, err := r.tree(v.commits[old.Size-1].tree)
+	tip, err := v.tipTrees(r)
 	if err != nil {
 		return err
 	}
-	if e, _ := root.find(entriesDir); e.hash != plumbing.Hash(old.Entries) {
+	if old.Size == 0 {
+		return fmt.Errorf("%w: the earlier checkpoint has size 0, but a ledger's first checkpoint already holds its genesis entry", ErrInput)
+	}
+	// Every hashes file was checked above, so the root they give is the one
+	// of the verified entries.
+	root, err := storedRoot(r, &tip, old.Size)
+	if err != nil {
+		return err
+	}
+	if root != old.Root {
+		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
+	}
+	commitTree, err := r.tree(v.commits[old.Size-1].tree)
+	if err != nil {
+		return err
+	}
+	if e, _ := commitTree.find(entriesDir); e.hash != plumbing.Hash(old.Entries) {
 		return fmt.Errorf("%w: the ledger's first %d entries have the earlier checkpoint's root, but not its entries/ tree %x: the checkpoint was signed for another git history", ErrFork, old.Size, old.Entries[:6])
 	}
 	return nil
