@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -40,7 +41,7 @@ func newCheckpointCmd(e *env) *cobra.Command {
 			if e.jsonOut {
 				return e.printJSON(map[string]any{
 					"origin": cp.Origin, "size": cp.Size, "root": base64.StdEncoding.EncodeToString(cp.Root[:]),
-					"checkpoint": string(cp.Raw), "verifier_key": l.VerifierKey(),
+					"entries_tree": hex.EncodeToString(cp.Entries[:]), "checkpoint": string(cp.Raw), "verifier_key": l.VerifierKey(),
 				})
 			}
 			if o.output != "" {
