@@ -132,17 +132,30 @@ func TestAuditCatchesRewriteBelow(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ledger")
 	l := buildLedger(t, dir, sampleDocs)
 	old := checkpointAt(t, dir, 3)
-	work := filepath.Join(t.TempDir(), "work")
-	gitRun(t, "", "clone", "-q", dir, work)
-	path := filepath.Join(work, pathOf(1).String(), envelopeFile)
-	b, _ := os.ReadFile(path)
-	b[len(b)-3] ^= 1
-	os.WriteFile(path, b, 0o644)
-	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
-	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
+	amendTipFile(t, dir, pathOf(1).String()+"/"+envelopeFile, func(b []byte) { b[len(b)-3] ^= 1 })
 	_, err := Audit(dir, AuditOptions{Since: old})
 	wantErr(t, "rewritten entry 1 below size 3", err, ErrFork, "0000000001, below the earlier checkpoint's 3 entries, was modified")
 	l.Close()
+}
+
+// amendTipFile changes the file name (a slash path) of the ledger in dir
+// with git: in a clone, alter changes its bytes in place, the newest commit
+// is amended and force-pushed back.
+func amendTipFile(t *testing.T, dir, name string, alter func([]byte)) {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "clone", "-q", dir, work)
+	path := filepath.Join(work, filepath.FromSlash(name))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alter(b)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
+	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
 }
 
 func gitRun(t *testing.T, dir string, args ...string) {
@@ -211,14 +224,7 @@ func TestAuditCatchesStoredHashes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, sampleDocs).Close()
 	old := checkpointAt(t, dir, 4)
-	work := filepath.Join(t.TempDir(), "work")
-	gitRun(t, "", "clone", "-q", dir, work)
-	path := filepath.Join(work, pathOf(3).String(), hashesFile)
-	b, _ := os.ReadFile(path)
-	b[0] ^= 1
-	os.WriteFile(path, b, 0o644)
-	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
-	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
+	amendTipFile(t, dir, pathOf(3).String()+"/"+hashesFile, func(b []byte) { b[0] ^= 1 })
 	_, err := Audit(dir, AuditOptions{Since: old})
 	wantErr(t, "tip", err, ErrFork, "0000000003, below the earlier checkpoint's 4 entries, was modified")
 }

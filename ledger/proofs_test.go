@@ -69,14 +69,7 @@ func TestBundleChecksStoredHashes(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, sampleDocs).Close()
-	work := filepath.Join(t.TempDir(), "work")
-	gitRun(t, "", "clone", "-q", dir, work)
-	path := filepath.Join(work, pathOf(2).String(), hashesFile)
-	b, _ := os.ReadFile(path)
-	b[0] ^= 1
-	os.WriteFile(path, b, 0o644)
-	gitRun(t, work, "commit", "-q", "-a", "--amend", "--no-edit")
-	gitRun(t, work, "push", "-q", "-f", "origin", "HEAD:main")
+	amendTipFile(t, dir, pathOf(2).String()+"/"+hashesFile, func(b []byte) { b[0] ^= 1 })
 	os.Remove(filepath.Join(dir, "verbatim", "state-v1.gob"))
 	l, err := Open(dir)
 	if err != nil {
