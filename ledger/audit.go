@@ -327,8 +327,8 @@ func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
 	return t, err
 }
 
-// readTipFile returns the file name of entry n's directory in the tree
-// tipc walks.
+// readTipFile returns the bytes of the file name in entry n's directory, in
+// the tree tipc walks.
 func readTipFile(r *repo, tipc *pathTrees, n uint64, name string) ([]byte, error) {
 	h, found, err := tipc.entryDir(r, n)
 	if err != nil {

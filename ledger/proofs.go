@@ -69,12 +69,9 @@ func (l *Ledger) RootAt(size uint64) ([32]byte, error) {
 // storedProof reads the hashes of a proof's nodes from the hashes files of
 // the tree tipc walks.
 func storedProof(r *repo, tipc *pathTrees, nodes proof.Nodes) ([][]byte, error) {
-	hashes := make([][]byte, len(nodes.IDs))
-	for i, id := range nodes.IDs {
-		var err error
-		if hashes[i], err = nodeHash(r, tipc, id); err != nil {
-			return nil, err
-		}
+	hashes, err := storedNodes(r, tipc, nodes.IDs)
+	if err != nil {
+		return nil, err
 	}
 	out, err := nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
 	if err != nil {
@@ -86,13 +83,9 @@ func storedProof(r *repo, tipc *pathTrees, nodes proof.Nodes) ([][]byte, error) 
 // storedRange returns the compact range of the first size leaves, read from
 // the hashes files of the tree tipc walks: one node per one bit of size.
 func storedRange(r *repo, tipc *pathTrees, size uint64) (*compact.Range, error) {
-	ids := compact.RangeNodes(0, size, nil)
-	hashes := make([][]byte, len(ids))
-	for i, id := range ids {
-		var err error
-		if hashes[i], err = nodeHash(r, tipc, id); err != nil {
-			return nil, err
-		}
+	hashes, err := storedNodes(r, tipc, compact.RangeNodes(0, size, nil))
+	if err != nil {
+		return nil, err
 	}
 	rng, err := rangeFactory.NewRange(0, size, hashes)
 	if err != nil {
@@ -108,6 +101,18 @@ func storedRoot(r *repo, tipc *pathTrees, size uint64) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return rangeRoot(rng), nil
+}
+
+// storedNodes reads the hashes of the perfect subtrees ids with nodeHash.
+func storedNodes(r *repo, tipc *pathTrees, ids []compact.NodeID) ([][]byte, error) {
+	hashes := make([][]byte, len(ids))
+	for i, id := range ids {
+		var err error
+		if hashes[i], err = nodeHash(r, tipc, id); err != nil {
+			return nil, err
+		}
+	}
+	return hashes, nil
 }
 
 // nodeHash returns the hash of the perfect subtree id of the Merkle tree,
