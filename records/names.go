@@ -47,7 +47,7 @@ func CheckDocID(id string) error {
 	}
 	for _, r := range id {
 		if !idRune(r) {
-			return fmt.Errorf("document id %q contains %U; use only letters, digits, combining marks, '.', '_' and '-'", id, r)
+			return fmt.Errorf("document id %q contains %q (%U); use only letters, digits, combining marks, '.', '_' and '-'", id, r, r)
 		}
 		if unicode.ToLower(r) != r {
 			return fmt.Errorf("document id %q contains the upper-case %q; ids are lower case", id, r)
