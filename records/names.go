@@ -73,7 +73,7 @@ func CheckDocIDIn(format, id string) error {
 	case FormatV2:
 		for _, r := range id {
 			if r >= utf8.RuneSelf {
-				return fmt.Errorf("document id %q contains %U, but this ledger is format %s, whose ids use only a-z, 0-9, '.', '_' and '-'", id, r, FormatV2)
+				return fmt.Errorf("document id %q contains %q (%U), but this ledger is format %s, whose ids use only a-z, 0-9, '.', '_' and '-'", id, r, r, FormatV2)
 			}
 		}
 		return nil
