@@ -139,16 +139,16 @@ func truncateID(id string) string {
 	if len(id) <= maxDocIDBytes && utf8.RuneCountInString(id) <= maxDocIDChars {
 		return id
 	}
-	cut := 0
+	cut, chars := 0, 0
 	var it norm.Iter
 	it.InitString(norm.NFC, id)
 	for !it.Done() {
 		seg := it.Next()
-		end := cut + len(seg)
-		if end > maxDocIDBytes || utf8.RuneCountInString(id[:end]) > maxDocIDChars {
+		n := utf8.RuneCount(seg)
+		if cut+len(seg) > maxDocIDBytes || chars+n > maxDocIDChars {
 			break
 		}
-		cut = end
+		cut, chars = cut+len(seg), chars+n
 	}
 	return strings.TrimRight(id[:cut], "-._")
 }

@@ -71,6 +71,9 @@ func (e *env) signingKey(path string) (*keys.PrivateKey, error) {
 	if err := checkRegularFile(path, "key file"); err != nil {
 		return nil, err
 	}
+	if p := fileProblem(path); p != "" { // a FIFO would block the read
+		return nil, usagef("key file %s: %s", path, p)
+	}
 	if _, err := keys.ReadPublicKeyFile(path); err == nil {
 		return nil, fmt.Errorf("%s is a public key; signing needs the private key file: %w", path, keys.ErrPublicKeyGiven)
 	}
@@ -118,8 +121,8 @@ Files that cannot be registered (missing, a directory or pipe, no usable id,
 an id given twice) are skipped with one line each on stderr; the others are
 registered, and the exit status is 2. Results are printed as each batch of
 entries is committed; on a terminal, progress is shown on stderr. On
-interrupt (Ctrl-C, SIGTERM) register stops after committing what it has
-signed, says how far it got, and exits 1; running the same command again
+interrupt (Ctrl-C, SIGTERM) register commits the entries it has signed,
+stops, says how far it got, and exits 1; running the same command again
 registers the rest.
 
 --dry-run prints what would happen (id, version, unchanged or skipped) and

@@ -81,7 +81,7 @@ func fileProblem(path string) string {
 	case m&fs.ModeDevice != 0:
 		kind = "a device"
 	}
-	return "it is " + kind + ", not a regular file; copy what it holds to a file and register that"
+	return "it is " + kind + ", not a regular file; copy what it holds to a regular file first"
 }
 
 // kindChanged says why content, whose id was derived from its file name,
