@@ -124,6 +124,9 @@ func (s *Statement) validateDocument() error {
 	if p.Entry == 0 {
 		return fmt.Errorf("document predicate in entry 0, which must be genesis")
 	}
+	// The current format's id rule, which every v2 id also meets; that a
+	// v2 ledger's ids are ASCII depends on its genesis, so the ledger checks
+	// it (CheckDocIDIn).
 	if err := CheckDocID(d.ID); err != nil {
 		return err
 	}

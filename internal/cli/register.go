@@ -211,6 +211,9 @@ func runRegister(e *env, o registerOptions, files []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := r.register(ctx, a); err != nil {
+		if done := r.added + r.unchanged; done > 0 {
+			return fmt.Errorf("%w (the %s files before it are registered; re-running the same command after fixing this registers the rest)", err, thousands(done))
+		}
 		return err
 	}
 	return r.finish()
