@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -145,7 +144,7 @@ func checkNewDocument(doc *NewDocument) error {
 		}
 	}
 	if doc.MediaType == "" {
-		doc.MediaType = http.DetectContentType(doc.Content)
+		doc.MediaType = DetectMediaType(doc.Content)
 	}
 	return nil
 }

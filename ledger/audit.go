@@ -248,6 +248,7 @@ func (a *auditor) stateAt(k uint64) (*state, error) {
 		return nil, err
 	}
 	st.name, st.rootKey, st.lastSigner = a.name, a.key, a.key
+	st.format = a.genesis.Statement.Predicate.Genesis.Format
 	st.signers[string(a.key.Fingerprint())] = a.key
 	st.size = k
 	st.lastHash, st.lastTime = last.Hash(), last.Statement.Predicate.Time

@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // The state cache (FORMAT.md §7.1) spares Open from replaying every entry:
@@ -26,6 +27,7 @@ const cacheFile = "verbatim/state-v1.gob"
 type cachedState struct {
 	Head           plumbing.Hash
 	Name           string
+	Format         string // the genesis "format"; a cache without it is discarded
 	RootKey        []byte
 	Size           uint64
 	LastHash       [32]byte
@@ -43,7 +45,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		return nil, plumbing.ZeroHash
 	}
 	var c cachedState
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || (c.Format != records.FormatVersion && c.Format != records.FormatV2) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
 		return nil, plumbing.ZeroHash
 	}
 	root, err := keys.PublicKeyFromDER(c.RootKey)
@@ -51,7 +53,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		return nil, plumbing.ZeroHash
 	}
 	s := newState()
-	s.name, s.rootKey, s.lastSigner = c.Name, root, root
+	s.name, s.format, s.rootKey, s.lastSigner = c.Name, c.Format, root, root
 	s.signers[string(root.Fingerprint())] = root
 	s.size, s.lastHash, s.lastTime, s.lastCheckpoint = c.Size, c.LastHash, c.LastTime, c.LastCheckpoint
 	s.leaves, s.entries = c.Leaves, c.Entries
@@ -70,7 +72,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 func (l *Ledger) writeCache() {
 	s := l.st
 	c := cachedState{
-		Head: l.head, Name: s.name, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
+		Head: l.head, Name: s.name, Format: s.format, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
 		LastTime: s.lastTime, LastCheckpoint: s.lastCheckpoint, Leaves: s.leaves, Entries: s.entries,
 	}
 	for _, vs := range s.docs {

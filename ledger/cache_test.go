@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // snapshot is what queries see of a ledger, to compare loads.
@@ -18,7 +19,7 @@ func snapshot(t *testing.T, dir string) []any {
 	}
 	defer l.Close()
 	entries, _ := l.Entries()
-	out := []any{l.Size(), l.Head(), l.RootFingerprint(), entries, l.Checkpoint().Root}
+	out := []any{l.Size(), l.Head(), l.RootFingerprint(), l.Format(), entries, l.Checkpoint().Root}
 	for _, e := range entries {
 		if e.Doc != "" {
 			vs, _ := l.History(e.Doc)
@@ -74,4 +75,25 @@ func TestCacheAgreesWithReplay(t *testing.T) {
 		}
 	}
 	checkLedger(t, dir, uint64(1+len(sampleDocs)+len(moreDocs)))
+}
+
+// A cache without the ledger's format (written before format v3) is not
+// used: the format decides which ids an append may write.
+func TestCacheWithoutFormatIsDiscarded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ledger")
+	l := buildLedger(t, dir, sampleDocs)
+	l.Close()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if st, _ := l.readCache(); st == nil || st.format != records.FormatVersion {
+		t.Fatalf("readCache after appending = %v, want a state of format %s", st, records.FormatVersion)
+	}
+	l.st.format = ""
+	l.writeCache()
+	if st, _ := l.readCache(); st != nil {
+		t.Errorf("readCache of a cache without a format = a state of format %q, want none", st.format)
+	}
 }

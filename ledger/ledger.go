@@ -61,6 +61,11 @@ func (l *Ledger) Close() error {
 // Name is the ledger's name (the origin of its checkpoints).
 func (l *Ledger) Name() string { return l.st.name }
 
+// Format is the ledger's format version, its genesis "format" field
+// (records.FormatVersion or records.FormatV2); it decides which document ids
+// are valid (records.CheckDocIDIn).
+func (l *Ledger) Format() string { return l.st.format }
+
 // Size is the number of entries, the genesis included.
 func (l *Ledger) Size() uint64 { return l.st.size }
 

@@ -37,6 +37,7 @@ var rangeFactory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildre
 // appending share it, so a ledger verbatim writes is one it accepts.
 type state struct {
 	name       string
+	format     string // the genesis "format", which decides what document ids are valid
 	rootKey    *keys.PublicKey
 	signers    map[string]*keys.PublicKey // keys allowed to sign the next entry
 	size       uint64
@@ -135,7 +136,7 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 		if want := hexRoot(s.root()); p.MerkleRoot != want {
 			return nil, fmt.Errorf("genesis records Merkle root %s, want the empty tree's %s", short(p.MerkleRoot), short(want))
 		}
-		s.name = p.Ledger
+		s.name, s.format = p.Ledger, p.Genesis.Format
 		s.rootKey = key
 		s.signers[string(key.Fingerprint())] = key
 	} else {
@@ -202,6 +203,9 @@ func (s *state) checkLink(p *records.Predicate) error {
 
 func (s *state) applyDocument(st *records.Statement) error {
 	d := st.Predicate.Document
+	if err := records.CheckDocIDIn(s.format, d.ID); err != nil {
+		return err
+	}
 	digest := st.Subject[0].Digest.SHA256
 	prev := s.latest(d.ID)
 	if prev == nil && s.older != nil && d.Previous != nil {

@@ -22,9 +22,15 @@ const (
 	KeyType = "https://verbatim.dev/ledger/key/v1"
 )
 
-// FormatVersion is the ledger format this package writes and reads; it is
-// recorded in the genesis entry.
-const FormatVersion = "verbatim-ledger/v2"
+// FormatVersion is the ledger format this package writes; it is recorded in
+// the genesis entry. Format v3 differs from v2 only in its document ids,
+// which may hold any script's letters (FORMAT.md §3.5).
+const FormatVersion = "verbatim-ledger/v3"
+
+// FormatV2 is the previous format, which this package still reads and
+// appends to under v2's rules: its document ids are ASCII only
+// (CheckDocIDIn).
+const FormatV2 = "verbatim-ledger/v2"
 
 // TimeLayout is the only accepted encoding of a time: RFC 3339, UTC, seconds.
 const TimeLayout = "2006-01-02T15:04:05Z"

@@ -133,7 +133,7 @@ func TestStatementEncoding(t *testing.T) {
 		`"predicateType":"https://verbatim.dev/ledger/genesis/v1",` +
 		`"predicate":{"ledger":"example.org/verbatim-test","entry":0,"previousEntry":"","previousCheckpoint":"","merkleRoot":"` + emptyRoot + `",` +
 		`"time":"2026-11-28T12:00:00Z","signer":"` + f.spec.Fingerprint + `",` +
-		`"genesis":{"format":"verbatim-ledger/v2","rootKey":{"fingerprint":"` + f.spec.Fingerprint +
+		`"genesis":{"format":"verbatim-ledger/v3","rootKey":{"fingerprint":"` + f.spec.Fingerprint +
 		`","algorithm":"ed25519","publicKey":"` + f.spec.PublicKey + `"}}}}`
 	if string(g) != wantG {
 		t.Errorf("Marshal(genesis) =\n%s\nwant\n%s", g, wantG)
@@ -347,6 +347,15 @@ func invalidStatements(t testing.TB) []statementCase {
 		{"unknown key algorithm", "genesis", func(s *Statement) { s.Predicate.Genesis.RootKey.Algorithm = "rsa" }, "algorithm", true},
 		{"algorithm in upper case", "genesis", func(s *Statement) { s.Predicate.Genesis.RootKey.Algorithm = "Ed25519" }, "algorithm", true},
 		{"earlier draft format", "genesis", func(s *Statement) { s.Predicate.Genesis.Format = "verbatim-ledger/v1" }, "ledger format", true},
+		{"later format", "genesis", func(s *Statement) { s.Predicate.Genesis.Format = "verbatim-ledger/v4" }, "ledger format", true},
+		{"document id with a bidi override", "document", func(s *Statement) {
+			s.Predicate.Document.ID = "letter\u202etxt.exe"
+			s.Subject[0].Name = s.Predicate.Document.ID
+		}, "U+202E", true},
+		{"document id in NFD", "document", func(s *Statement) {
+			s.Predicate.Document.ID = "cafe\u0301"
+			s.Subject[0].Name = s.Predicate.Document.ID
+		}, "NFC", true},
 		{"genesis subject is not the ledger", "genesis", func(s *Statement) { s.Subject[0].Name = "example.org/other" }, "genesis subject", true},
 		{"genesis subject digest is not the fingerprint", "genesis", func(s *Statement) {
 			s.Subject[0].Digest.SHA256 = emptyRoot

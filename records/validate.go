@@ -88,8 +88,8 @@ func (s *Statement) validateGenesis() error {
 	if p.Entry != 0 {
 		return fmt.Errorf("genesis predicate in entry %d; only entry 0 may be genesis", p.Entry)
 	}
-	if g.Format != FormatVersion {
-		return fmt.Errorf("ledger format %q is not %q, the only one this version of verbatim reads", g.Format, FormatVersion)
+	if g.Format != FormatVersion && g.Format != FormatV2 {
+		return fmt.Errorf("ledger format %q is not %q or %q, the ones this version of verbatim reads", g.Format, FormatVersion, FormatV2)
 	}
 	if err := g.RootKey.validate(); err != nil {
 		return fmt.Errorf("root key: %v", err)
@@ -124,6 +124,9 @@ func (s *Statement) validateDocument() error {
 	if p.Entry == 0 {
 		return fmt.Errorf("document predicate in entry 0, which must be genesis")
 	}
+	// The current format's id rule, which every v2 id also meets; that a
+	// v2 ledger's ids are ASCII depends on its genesis, so the ledger checks
+	// it (CheckDocIDIn).
 	if err := CheckDocID(d.ID); err != nil {
 		return err
 	}

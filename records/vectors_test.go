@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
@@ -33,6 +34,14 @@ type vectors struct {
 	Fingerprint string        `json:"fingerprint"`  // hex SHA-256 of the DER
 	Document    vectorDoc     `json:"document"`
 	Entries     []vectorEntry `json:"entries"`
+	DocIDs      []vectorDocID `json:"docIDs"` // FORMAT.md §3.5: ids derived from file names
+}
+
+// vectorDocID is a file name and the document id derived from it, or ""
+// when none can be (the user must give one).
+type vectorDocID struct {
+	FileName string `json:"fileName"`
+	ID       string `json:"id"`
 }
 
 type vectorDoc struct {
@@ -59,7 +68,7 @@ func makeVectors(t *testing.T) []byte {
 	// The checkpoint after entry 1: the RFC 6962 root of the two entries.
 	docCP := checkpointFor(t, f.key, 2, rootOf(f.genesisEnv, f.docEnv))
 	v := vectors{
-		Comment: "Test vectors for verbatim-ledger/v2 (docs/FORMAT.md §9): a genesis and one document entry signed with a fixed Ed25519 key. " +
+		Comment: "Test vectors for " + FormatVersion + " (docs/FORMAT.md §9): a genesis and one document entry signed with a fixed Ed25519 key, and document ids derived from file names (§3.5). " +
 			"Ed25519 signatures are deterministic, so every byte here is reproducible. " +
 			"Regenerate with: go test ./records -run TestVectors -update",
 		Seed:        hex.EncodeToString(goldenSeed()),
@@ -71,6 +80,13 @@ func makeVectors(t *testing.T) []byte {
 			{0, "genesis", string(mustMarshal(t, f.genesis)), string(f.genesisEnv), entryHash(f.genesisEnv), leafHash(f.genesisEnv), string(f.genesisCP)},
 			{1, "document", string(mustMarshal(t, f.doc)), string(f.docEnv), entryHash(f.docEnv), leafHash(f.docEnv), string(docCP)},
 		},
+	}
+	for _, d := range docIDDerivations {
+		if !utf8.ValidString(d.name) {
+			continue // JSON strings hold only valid UTF-8
+		}
+		id, _ := DocIDFromPath(d.name)
+		v.DocIDs = append(v.DocIDs, vectorDocID{FileName: d.name, ID: id})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -98,6 +98,10 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	goldenV2, err := filepath.Abs(filepath.Join("..", "..", "ledger", "testdata", "golden-v2.git"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
@@ -108,6 +112,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("VERBATIM_LEDGER", "") // the CLI treats empty as unset
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("EXAMPLES", examples)
+			e.Setenv("GOLDEN_V2", goldenV2) // a format v2 ledger; copy it before use
 			// git, for the tamper scripts: no user or system configuration.
 			e.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
 			e.Setenv("GIT_CONFIG_NOSYSTEM", "1")

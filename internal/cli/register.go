@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/signal"
 	"regexp"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -68,6 +71,9 @@ func (e *env) signingKey(path string) (*keys.PrivateKey, error) {
 	if err := checkRegularFile(path, "key file"); err != nil {
 		return nil, err
 	}
+	if p := fileProblem(path); p != "" { // a FIFO would block the read
+		return nil, usagef("key file %s: %s", path, p)
+	}
 	if _, err := keys.ReadPublicKeyFile(path); err == nil {
 		return nil, fmt.Errorf("%s is a public key; signing needs the private key file: %w", path, keys.ErrPublicKeyGiven)
 	}
@@ -94,6 +100,7 @@ func checkRegularFile(path, what string) error {
 
 type registerOptions struct {
 	key, doc, title, source, language, note string
+	dryRun, quiet                           bool
 }
 
 func newRegisterCmd(e *env) *cobra.Command {
@@ -102,79 +109,76 @@ func newRegisterCmd(e *env) *cobra.Command {
 		Use:   "register FILE... --key KEY [--doc ID] [--title T] [--source URL] [--language TAG] [--note N]",
 		Short: "Register files as new signed document versions",
 		Long: `Register adds one signed entry per file. The document id is the file's name
-without extension, lower-cased, other characters folded to '-', unless --doc
-gives one (single file only). A file whose bytes equal its document's latest
-version is reported unchanged and adds nothing.`,
+without extension, normalised (Unicode NFC), lower-cased, with every run of
+characters other than letters, digits, combining marks, '.' and '_' folded to
+'-' (so "Nāmeh 2016.txt" is nāmeh-2016, "نامه-2016.txt" is نامه-2016), unless
+--doc gives one (single file only). A file whose bytes equal its document's
+latest version is reported unchanged and adds nothing. A file whose id names
+an existing document of another media type (huge.bin after huge.txt) is
+skipped unless --doc names that document.
+
+Files that cannot be registered (missing, a directory or pipe, no usable id,
+an id given twice) are skipped with one line each on stderr; the others are
+registered, and the exit status is 2. Results are printed as each batch of
+entries is committed; on a terminal, progress is shown on stderr. On
+interrupt (Ctrl-C, SIGTERM) register commits the entries it has signed,
+stops, says how far it got, and exits 1; running the same command again
+registers the rest.
+
+--dry-run prints what would happen (id, version, unchanged or skipped) and
+registers nothing; it needs no key.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRegister(e, o, args)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.key, "key", "", "private key file to sign with (required)")
+	f.StringVar(&o.key, "key", "", "private key file to sign with (required unless --dry-run)")
 	f.StringVar(&o.doc, "doc", "", "document id (one file only)")
 	f.StringVar(&o.title, "title", "", "title of the document")
 	f.StringVar(&o.source, "source", "", "where the document comes from (URL)")
 	f.StringVar(&o.language, "language", "", "language tag, e.g. en or fa")
 	f.StringVar(&o.note, "note", "", "a note about this version")
+	f.BoolVar(&o.dryRun, "dry-run", false, "show each file's id and version; register nothing")
+	f.BoolVar(&o.quiet, "quiet", false, "print only errors and skipped files")
 	return cmd
 }
 
 var languageTag = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
 
-// registerItem is one file to register, checked before anything is written.
-type registerItem struct {
-	file, id string
-}
-
-func (o registerOptions) items(files []string) ([]registerItem, error) {
+// check refuses what is wrong with the command as a whole.
+func (o registerOptions) check(files []string) error {
 	if len(files) == 0 {
-		return nil, usagef("register needs at least one FILE")
+		return usagef("register needs at least one FILE")
 	}
-	if o.key == "" {
-		return nil, usagef("register needs --key KEY")
+	if o.key == "" && !o.dryRun {
+		return usagef("register needs --key KEY")
 	}
 	if o.doc != "" && len(files) > 1 {
-		return nil, usagef("--doc names one document; give one FILE with it")
+		return usagef("--doc names one document; give one FILE with it")
+	}
+	if o.doc != "" {
+		if err := records.CheckDocID(o.doc); err != nil {
+			return usageErr(err)
+		}
 	}
 	if o.language != "" && !languageTag.MatchString(o.language) {
-		return nil, usagef("--language %q is not a language tag like en, fa or pt-BR", o.language)
+		return usagef("--language %q is not a language tag like en, fa or pt-BR", o.language)
 	}
 	for _, f := range []struct{ name, v string }{{"title", o.title}, {"source", o.source}, {"note", o.note}} {
 		if err := records.CheckText(f.name, f.v); err != nil {
-			return nil, usageErr(err)
+			return usageErr(err)
 		}
 	}
-	items := make([]registerItem, len(files))
-	fileOf := map[string]string{}
-	for i, f := range files {
-		if err := checkRegularFile(f, "file"); err != nil {
-			return nil, usageErr(err)
-		}
-		id := o.doc
-		if id == "" {
-			var err error
-			if id, err = records.DocIDFromPath(f); err != nil {
-				return nil, usageErr(err)
-			}
-		} else if err := records.CheckDocID(id); err != nil {
-			return nil, usageErr(err)
-		}
-		if other, ok := fileOf[id]; ok {
-			return nil, usagef("%s and %s both become document %s; register one at a time, or name each with --doc", other, f, id)
-		}
-		fileOf[id] = f
-		items[i] = registerItem{file: f, id: id}
-	}
-	return items, nil
+	return nil
 }
 
 // registerFlushEvery bounds how many entries one packfile and ref update
-// carry, so an interrupted bulk import keeps what it finished.
+// carry: results are printed, and an interrupted bulk import keeps what it
+// finished, batch by batch.
 const registerFlushEvery = 1000
 
 func runRegister(e *env, o registerOptions, files []string) error {
-	items, err := o.items(files)
-	if err != nil {
+	if err := o.check(files); err != nil {
 		return err
 	}
 	l, err := ledger.Open(e.dir())
@@ -182,6 +186,19 @@ func runRegister(e *env, o registerOptions, files []string) error {
 		return err
 	}
 	defer l.Close()
+	if o.doc != "" {
+		if err := records.CheckDocIDIn(l.Format(), o.doc); err != nil {
+			return usageErr(err)
+		}
+	}
+	r := &registerRun{e: e, o: o, l: l, items: o.plan(files, l.Format())}
+	if o.dryRun {
+		return r.dryRun()
+	}
+	if r.good() == 0 {
+		r.reportSkips()
+		return r.finish()
+	}
 	key, err := e.signingKey(o.key)
 	if err != nil {
 		return err
@@ -191,55 +208,13 @@ func runRegister(e *env, o registerOptions, files []string) error {
 		return err
 	}
 	defer a.Close()
-	var out []registerResult
-	for _, it := range items {
-		content, err := os.ReadFile(it.file)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", it.file, err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := r.register(ctx, a); err != nil {
+		if done := r.added + r.unchanged; done > 0 {
+			return fmt.Errorf("%w (the %s files before it are registered; re-running the same command after fixing this registers the rest)", err, thousands(done))
 		}
-		res, err := a.Add(ledger.NewDocument{ID: it.id, Content: content, Title: o.title, Source: o.source, Language: o.language, Note: o.note})
-		if err != nil {
-			return fmt.Errorf("registering %s: %w", it.file, err)
-		}
-		out = append(out, registerResult{File: it.file, Doc: it.id, Version: res.Version.Version, Entry: res.Version.Entry, SHA256: res.Version.SHA256, Unchanged: res.Unchanged})
-		if a.Pending() >= registerFlushEvery {
-			if err := a.Flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := a.Flush(); err != nil {
 		return err
 	}
-	return e.printRegistered(l, out)
-}
-
-type registerResult struct {
-	File      string `json:"file"`
-	Doc       string `json:"doc"`
-	Version   uint64 `json:"version"`
-	Entry     uint64 `json:"entry"`
-	SHA256    string `json:"sha256"`
-	Unchanged bool   `json:"unchanged"`
-}
-
-func (e *env) printRegistered(l *ledger.Ledger, out []registerResult) error {
-	added := 0
-	for _, r := range out {
-		if !r.Unchanged {
-			added++
-		}
-	}
-	if e.jsonOut {
-		return e.printJSON(map[string]any{"ledger": l.Name(), "added": added, "unchanged": len(out) - added, "entries": l.Size(), "results": out})
-	}
-	for _, r := range out {
-		if r.Unchanged {
-			e.printf("unchanged  %s = %s version %d (entry %d)\n", r.File, r.Doc, r.Version, r.Entry)
-		} else {
-			e.printf("registered %s as %s version %d (entry %d, sha256 %s)\n", r.File, r.Doc, r.Version, r.Entry, r.SHA256[:16])
-		}
-	}
-	e.printf("%d added, %d unchanged; ledger %s has %d entries\n", added, len(out)-added, l.Name(), l.Size())
-	return nil
+	return r.finish()
 }
