@@ -53,7 +53,7 @@ func TestNormalizeInvalidUTF8(t *testing.T) {
 		{"\xff", "byte 0: not valid UTF-8 text"},
 		{"abc\xc3", "byte 3: not valid UTF-8 text"},
 		{"a\xed\xa0\x80b", "byte 1: not valid UTF-8 text"}, // a UTF-16 surrogate
-		{"caf\xe9\n", "byte 3: not valid UTF-8 text"},       // Latin-1
+		{"caf\xe9\n", "byte 3: not valid UTF-8 text"},      // Latin-1
 	}
 	for _, tt := range tests {
 		got, _, err := Normalize([]byte(tt.in))
