@@ -50,7 +50,9 @@ type Diff struct {
 }
 
 // Compare returns the word-level diff of a and b, or a line-level one when
-// the word diff would cost too much, or ErrTooLarge or ErrTooDifferent.
+// the word diff would cost too much, or ErrTooLarge or ErrTooDifferent. It
+// compares the bytes as given: callers pass normalised forms (package
+// textform) so that line endings and the like do not show as changes.
 func Compare(a, b string) (*Diff, error) {
 	if len(a) > MaxBytes || len(b) > MaxBytes {
 		return nil, fmt.Errorf("%w: %d and %d bytes, limit %d", ErrTooLarge, len(a), len(b), MaxBytes)

@@ -3,6 +3,8 @@
 import json,hashlib,base64,struct,unicodedata,sys
 IGN={'\u00ad','\u0640','\u200c','\u200d'}; SEP={',','.','\u066b','\u066c'}
 def isword(c): return c not in IGN and unicodedata.category(c)[0] in 'LM' or unicodedata.category(c)=='Nd'
+# Simple lowercase mapping: str.lower is the full mapping, which differs only for U+0130.
+def lower(c): return 'i' if c == '\u0130' else c.lower()
 def isdig(c): return unicodedata.category(c)=='Nd'
 def keys(s):
     out=[];i=0;n=len(s)
@@ -15,7 +17,7 @@ def keys(s):
                 if isword(d) or d in IGN: j+=1; continue
                 if d in SEP and isdig(s[j-1]) and j+1<n and isdig(s[j+1]): j+=1; continue
                 break
-            out.append(''.join(ch.lower() for ch in s[i:j] if ch not in IGN)); i=j
+            out.append(''.join(lower(ch) for ch in s[i:j] if ch not in IGN)); i=j
         else: i+=1
     return out
 def h64(b): return struct.unpack('>Q',hashlib.sha256(b).digest()[:8])[0]
