@@ -26,9 +26,7 @@ func size(def int) int {
 // document: neighbouring versions differ by 5 words) is found for copies with
 // 1, 10 and 50 of their ~700 words replaced.
 func TestFindsAlteredCopies(t *testing.T) {
-	c := newCorpus()
-	n := size(4000)
-	x := c.build(n)
+	c, x, n := testIndex()
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, tt := range []struct{ changed, trials, minHits int }{{1, 30, 30}, {10, 30, 30}, {50, 30, 27}} {
 		hits, docHits := 0, 0
@@ -50,8 +48,7 @@ func TestFindsAlteredCopies(t *testing.T) {
 }
 
 func TestUnrelatedTextHasNoCandidates(t *testing.T) {
-	c := newCorpus()
-	x := c.build(size(4000))
+	_, x, _ := testIndex()
 	q, _ := sketch.Of([]byte("Archive photo, prisoner. Letter by group of political prisoners to Paris conference.\n"))
 	if got := x.Candidates(&q, 5); len(got) != 0 {
 		t.Errorf("Candidates(unrelated) = %v, want none", got)
@@ -88,6 +85,22 @@ func TestCandidatesOrder(t *testing.T) {
 	if x.Len() != 4 {
 		t.Errorf("Len() = %d", x.Len())
 	}
+}
+
+var tests struct {
+	once sync.Once
+	c    *corpus
+	x    *Index[version]
+	n    int
+}
+
+// testIndex builds the tests' index once per process.
+func testIndex() (*corpus, *Index[version], int) {
+	tests.once.Do(func() {
+		tests.c, tests.n = newCorpus(), size(4000)
+		tests.x = tests.c.build(tests.n)
+	})
+	return tests.c, tests.x, tests.n
 }
 
 var bench struct {

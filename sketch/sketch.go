@@ -83,30 +83,41 @@ func Shingles(text []byte) []uint64 {
 }
 
 // forEachShingle calls fn with the hash of each shingle of text, in order,
-// repeats included.
+// repeats included. It keeps only the last W keys, so memory does not grow
+// with the text.
 func forEachShingle(text []byte, fn func(uint64)) {
 	s := string(text)
-	var keys []byte // keys, each followed by one space
-	var ends []int  // ends[j]: end of key j in keys, its space included
+	var last [W][]byte // ring of the last W keys
+	var shingle []byte
+	n := 0
 	for i := 0; i < len(s); {
 		t := words.Next(s, i)
 		i = t.End
 		if t.Kind != words.Word {
 			continue
 		}
-		keys = append(words.AppendKey(keys, s[t.Start:t.End]), ' ')
-		ends = append(ends, len(keys))
-		if j := len(ends); j >= W {
-			start := 0
-			if j > W {
-				start = ends[j-W-1]
-			}
-			fn(hash(keys[start : len(keys)-1]))
+		last[n%W] = words.AppendKey(last[n%W][:0], s[t.Start:t.End])
+		n++
+		if n >= W {
+			shingle = joinKeys(shingle[:0], &last, n-W, W)
+			fn(hash(shingle))
 		}
 	}
-	if n := len(ends); n > 0 && n < W {
-		fn(hash(keys[:len(keys)-1]))
+	if n > 0 && n < W {
+		fn(hash(joinKeys(shingle[:0], &last, 0, n)))
 	}
+}
+
+// joinKeys appends keys first … first+count−1 (numbered from the text's
+// first word) from the ring, separated by single spaces.
+func joinKeys(dst []byte, ring *[W][]byte, first, count int) []byte {
+	for j := first; j < first+count; j++ {
+		if j > first {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, ring[j%W]...)
+	}
+	return dst
 }
 
 func hash(shingle []byte) uint64 {
