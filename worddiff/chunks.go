@@ -48,7 +48,7 @@ func appendChange(out []Chunk, del, ins string) []Chunk {
 // absorbSpaces merges an Equal chunk of only spaces and tabs that separates
 // two changes into both, so that consecutive changed words read as one.
 func absorbSpaces(in []Chunk) []Chunk {
-	var out []Chunk
+	out := make([]Chunk, 0, len(in)) // never nil: JSON "chunks": []
 	var del, ins strings.Builder
 	flush := func() {
 		out = appendChange(out, del.String(), ins.String())

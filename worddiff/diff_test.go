@@ -51,6 +51,17 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+func TestJSONEmpty(t *testing.T) {
+	d, err := Compare("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil || string(b) != `{"granularity":"word","chunks":[]}` {
+		t.Errorf("json.Marshal(Compare(\"\", \"\")) = %s, %v", b, err)
+	}
+}
+
 func TestLineNumbers(t *testing.T) {
 	d, err := Compare("one\ntwo\nthree four\n", "one\ntwo\nthree 4\nfive\n")
 	if err != nil {

@@ -46,6 +46,9 @@ type Token struct {
 
 // IsWordRune reports whether r starts or continues a word.
 func IsWordRune(r rune) bool {
+	if r < utf8.RuneSelf { // fast path, same result
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return !IsIgnorable(r) && (unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r))
 }
 
@@ -119,7 +122,11 @@ func Split(text string) []Token {
 // AppendKey appends the key of word (see the package documentation) to dst.
 func AppendKey(dst []byte, word string) []byte {
 	for _, r := range word {
-		if !IsIgnorable(r) {
+		if 'A' <= r && r <= 'Z' { // fast path, same result
+			dst = append(dst, byte(r)+'a'-'A')
+		} else if r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+		} else if !IsIgnorable(r) {
 			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 	}

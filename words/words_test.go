@@ -3,6 +3,8 @@ package words
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestSplit(t *testing.T) {
@@ -55,6 +57,20 @@ func TestAppendKey(t *testing.T) {
 	for _, tt := range tests {
 		if got := string(AppendKey(nil, tt.in)); got != tt.want {
 			t.Errorf("AppendKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestASCIIFastPaths checks that the ASCII shortcuts agree with the general
+// definitions.
+func TestASCIIFastPaths(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		want := unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
+		if got := IsWordRune(r); got != want {
+			t.Errorf("IsWordRune(%q) = %v, want %v", r, got, want)
+		}
+		if got, want := string(AppendKey(nil, string(r))), string(unicode.ToLower(r)); got != want {
+			t.Errorf("AppendKey(%q) = %q, want %q", r, got, want)
 		}
 	}
 }
