@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/verbatim-ledger/verbatim/sketch"
 )
@@ -86,8 +87,10 @@ func (c *corpus) text(ws []int) []byte {
 	return b.Bytes()
 }
 
-// build indexes the first n versions (document-major order) on all CPUs.
-func (c *corpus) build(n int) *Index[version] {
+// build indexes the first n versions (document-major order), sketching them
+// on all CPUs; indexing is how long Add and the first sort took, which is
+// all a ledger whose statements hold the sketches would spend.
+func (c *corpus) build(n int) (x *Index[version], indexing time.Duration) {
 	sk := make([]sketch.Sketch, n)
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -103,12 +106,13 @@ func (c *corpus) build(n int) *Index[version] {
 		})
 	}
 	wg.Wait()
-	x := &Index[version]{}
+	start := time.Now()
+	x = &Index[version]{}
 	for i := range sk {
 		x.Add(versionAt(i), &sk[i])
 	}
 	x.Candidates(&sk[0], 1) // sort the bands now, not in the first lookup
-	return x
+	return x, time.Since(start)
 }
 
 func versionAt(i int) version { return version{i / versionsPerDoc, i % versionsPerDoc} }
