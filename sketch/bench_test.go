@@ -1,0 +1,44 @@
+package sketch
+
+import (
+	"bytes"
+	"testing"
+)
+
+// fourKiB returns the prisoners' letter repeated and cut to 4096 bytes at a
+// line end: a 4 KiB English text of about 680 words.
+func fourKiB(b *testing.B) []byte {
+	letter := readLetter(b, "prisoners-letter-2016.txt")
+	text := bytes.Repeat(letter, 2)[:4096]
+	return text[:bytes.LastIndexByte(text, '\n')+1]
+}
+
+// BenchmarkOf sketches a 4 KiB text.
+func BenchmarkOf(b *testing.B) {
+	text := fourKiB(b)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := Of(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkShingles computes the exact shingle set of a 4 KiB text.
+func BenchmarkShingles(b *testing.B) {
+	text := fourKiB(b)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Shingles(text)
+	}
+}
+
+// BenchmarkSimilarity compares two sketches.
+func BenchmarkSimilarity(b *testing.B) {
+	s, _ := Of(fourKiB(b))
+	t := s
+	t[3]++
+	for b.Loop() {
+		s.Similarity(&t)
+	}
+}

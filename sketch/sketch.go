@@ -1,0 +1,205 @@
+package sketch
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/verbatim-ledger/verbatim/words"
+)
+
+// W is the number of words in a shingle; K the number of slots in a sketch.
+const (
+	W = 3
+	K = 128
+)
+
+// EncodedLen is the length of a sketch's String form.
+const EncodedLen = (K*4 + 2) / 3 * 4
+
+// ErrNoWords is returned for a text that has no words and so no sketch.
+var ErrNoWords = errors.New("text has no words to sketch")
+
+// ErrMalformed is wrapped by Parse's errors.
+var ErrMalformed = errors.New("malformed sketch")
+
+// Sketch is the MinHash of a text's shingles: K 32-bit slots.
+type Sketch [K]uint32
+
+// perm holds A_i and B_i of step 5.
+var perm = permutations()
+
+func permutations() (p [K][2]uint64) {
+	for i := range p {
+		for j, ab := range []string{"a", "b"} {
+			h := sha256.Sum256([]byte("verbatim/minhash/v1/" + strconv.Itoa(i) + "/" + ab))
+			p[i][j] = binary.BigEndian.Uint64(h[:8])
+		}
+		p[i][0] |= 1
+	}
+	return p
+}
+
+// Of returns the sketch of text, which must be in the normalised form of
+// package textform (Of does not normalise), or ErrNoWords.
+func Of(text []byte) (Sketch, error) {
+	var s Sketch
+	for i := range s {
+		s[i] = math.MaxUint32
+	}
+	n := 0
+	forEachShingle(text, func(h uint64) {
+		n++
+		minHash(&s, h)
+	})
+	if n == 0 {
+		return Sketch{}, ErrNoWords
+	}
+	return s, nil
+}
+
+// minHash lowers each slot of s to shingle hash h's value (step 5).
+func minHash(s *Sketch, h uint64) {
+	p := &perm
+	for i := range s {
+		if v := uint32((p[i][0]*h + p[i][1]) >> 32); v < s[i] {
+			s[i] = v
+		}
+	}
+}
+
+// Shingles returns the sorted, distinct shingle hashes of text (step 4),
+// for an exact comparison with Jaccard.
+func Shingles(text []byte) []uint64 {
+	var hs []uint64
+	forEachShingle(text, func(h uint64) { hs = append(hs, h) })
+	slices.Sort(hs)
+	return slices.Compact(hs)
+}
+
+// forEachShingle calls fn with the hash of each shingle of text, in order,
+// repeats included. It keeps only the last W keys, so memory does not grow
+// with the text.
+func forEachShingle(text []byte, fn func(uint64)) {
+	s := string(text)
+	var last [W][]byte // ring of the last W keys
+	var shingle []byte
+	n := 0
+	for i := 0; i < len(s); {
+		t := words.Next(s, i)
+		i = t.End
+		if t.Kind != words.Word {
+			continue
+		}
+		last[n%W] = words.AppendKey(last[n%W][:0], s[t.Start:t.End])
+		n++
+		if n >= W {
+			shingle = joinKeys(shingle[:0], &last, n-W, W)
+			fn(hash(shingle))
+		}
+	}
+	if n > 0 && n < W {
+		fn(hash(joinKeys(shingle[:0], &last, 0, n)))
+	}
+}
+
+// joinKeys appends keys first … first+count−1 (numbered from the text's
+// first word) from the ring, separated by single spaces.
+func joinKeys(dst []byte, ring *[W][]byte, first, count int) []byte {
+	for j := first; j < first+count; j++ {
+		if j > first {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, ring[j%W]...)
+	}
+	return dst
+}
+
+func hash(shingle []byte) uint64 {
+	h := sha256.Sum256(shingle)
+	return binary.BigEndian.Uint64(h[:8])
+}
+
+// Jaccard returns |a∩b| / |a∪b| for two sorted, distinct sets as Shingles
+// returns them; 0 when both are empty.
+func Jaccard(a, b []uint64) float64 {
+	common := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			common++
+			i++
+			j++
+		}
+	}
+	union := len(a) + len(b) - common
+	if union == 0 {
+		return 0
+	}
+	return float64(common) / float64(union)
+}
+
+// Similarity returns the fraction of slots s and t share, the estimated
+// Jaccard similarity of their texts' shingle sets.
+func (s *Sketch) Similarity(t *Sketch) float64 {
+	return float64(s.Equal(t)) / K
+}
+
+// Equal returns how many of the K slots s and t share.
+func (s *Sketch) Equal(t *Sketch) int {
+	n := 0
+	for i := range s {
+		if s[i] == t[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// String returns the encoding of step 6.
+func (s Sketch) String() string {
+	b := make([]byte, 0, K*4)
+	for _, v := range s {
+		b = binary.BigEndian.AppendUint32(b, v)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// Parse decodes the encoding of step 6; it accepts nothing else (no other
+// length, no missing padding, no non-canonical base64).
+func Parse(str string) (Sketch, error) {
+	var s Sketch
+	if len(str) != EncodedLen {
+		return s, fmt.Errorf("%w: %d characters, want %d", ErrMalformed, len(str), EncodedLen)
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(str)
+	if err != nil || len(b) != K*4 {
+		return s, fmt.Errorf("%w: not base64 of %d bytes", ErrMalformed, K*4)
+	}
+	for i := range s {
+		s[i] = binary.BigEndian.Uint32(b[4*i:])
+	}
+	return s, nil
+}
+
+// MarshalText returns the String encoding.
+func (s Sketch) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes with Parse.
+func (s *Sketch) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
