@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/verbatim-ledger/verbatim/bundle"
@@ -104,10 +107,36 @@ func classify(err error) errClass {
 
 // message is the one-line message for err.
 func (c errClass) message(err error) string {
+	msg := hexRoots(err.Error())
 	if c.code == "io" {
-		return "could not complete: " + err.Error()
+		return "could not complete: " + msg
 	}
-	return err.Error()
+	return msg
+}
+
+// rootMismatch is the text of transparency-dev/merkle's RootMismatchError,
+// which prints both roots as Go byte slices on lines of their own.
+var rootMismatch = regexp.MustCompile(`calculated root:\s*\[([0-9 ]*)\]\s*does not match expected root:\s*\[([0-9 ]*)\]`)
+
+// hexRoots rewrites Merkle root mismatches in msg on one line, in hex.
+func hexRoots(msg string) string {
+	return rootMismatch.ReplaceAllStringFunc(msg, func(m string) string {
+		g := rootMismatch.FindStringSubmatch(m)
+		return fmt.Sprintf("calculated root %s does not match expected root %s", bytesHex(g[1]), bytesHex(g[2]))
+	})
+}
+
+// bytesHex turns "1 2 255" into "0102ff".
+func bytesHex(list string) string {
+	var b []byte
+	for _, f := range strings.Fields(list) {
+		n, err := strconv.ParseUint(f, 10, 8)
+		if err != nil {
+			return "[" + list + "]"
+		}
+		b = append(b, byte(n))
+	}
+	return hex.EncodeToString(b)
 }
 
 // exitCode is the process exit status for err.

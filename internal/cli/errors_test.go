@@ -7,6 +7,9 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/transparency-dev/merkle/proof"
+
+	"github.com/verbatim-ledger/verbatim/bundle"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
@@ -61,5 +64,17 @@ func TestErrorJSON(t *testing.T) {
 		if result != "" && result != "{}" && got["entries"] != 3.0 {
 			t.Errorf("errorJSON(%q) lost the result's field entries: %s", result, out)
 		}
+	}
+}
+
+// TestHexRoots checks that a Merkle root mismatch is printed on one line in
+// hex, as transparency-dev/merkle's RootMismatchError prints byte slices.
+func TestHexRoots(t *testing.T) {
+	err := fmt.Errorf("%w: the inclusion proof does not lead from the entry to the checkpoint's root: %v",
+		bundle.ErrFailed, proof.RootMismatchError{CalculatedRoot: []byte{1, 2, 255}, ExpectedRoot: []byte{0, 16}})
+	got := classify(err).message(err)
+	want := "bundle verification failed: the inclusion proof does not lead from the entry to the checkpoint's root: calculated root 0102ff does not match expected root 0010"
+	if got != want {
+		t.Errorf("message = %q\nwant      %q", got, want)
 	}
 }
