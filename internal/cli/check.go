@@ -57,6 +57,9 @@ func runCheck(e *env, o checkOptions, files []string) error {
 	if o.bundle != "" {
 		return runCheckBundle(e, o, files)
 	}
+	if len(o.witnesses) > 0 || o.quorum != 0 {
+		return usagef("--witness and --quorum check a bundle's checkpoint: give --bundle")
+	}
 	trust, err := parseTrust(o.trust)
 	if err != nil {
 		return err
