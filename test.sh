@@ -17,7 +17,7 @@ go vet ./...
 # cosign binary; without one it is skipped, and go test would not say so.
 cosign_warning=""
 if ! command -v cosign >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/cosign" ]; then
-  cosign_warning="WARNING: cosign is not installed: TestCosignVerifiesEnvelopes (verbatim's envelopes and keys in stock cosign) was SKIPPED. Install it with: go install github.com/sigstore/cosign/v2/cmd/cosign@latest"
+  cosign_warning="WARNING: cosign is not installed: TestCosignVerifiesEnvelopes (verbatim's envelopes and keys in stock cosign) is SKIPPED. Install it with: go install github.com/sigstore/cosign/v2/cmd/cosign@latest"
   echo "$cosign_warning" >&2
 fi
 go test -count=1 ./...

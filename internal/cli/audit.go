@@ -65,7 +65,7 @@ func runAudit(e *env, o auditOptions) error {
 	if err := o.witnessFlags.validate(); err != nil {
 		return err
 	}
-	since, err := readUserFile(o.since, "checkpoint file")
+	since, err := readInput(o.since, "checkpoint file")
 	if err != nil {
 		return err
 	}

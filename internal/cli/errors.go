@@ -28,7 +28,15 @@ type usageError struct {
 func (u *usageError) Error() string { return u.err.Error() }
 func (u *usageError) Unwrap() error { return u.err }
 
-func usageErr(err error) error { return &usageError{err: err} }
+// usageErr marks err as a usage error, unless it already is one (or an
+// input error, which keeps its code).
+func usageErr(err error) error {
+	var u *usageError
+	if errors.As(err, &u) {
+		return err
+	}
+	return &usageError{err: err}
+}
 
 func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
 
@@ -138,9 +146,6 @@ func bytesHex(list string) string {
 	}
 	return hex.EncodeToString(b)
 }
-
-// exitCode is the process exit status for err.
-func exitCode(err error) int { return classify(err).exit }
 
 // hint suggests what to do about common mistakes.
 func hint(err error, command string) string {

@@ -8,19 +8,6 @@ import (
 	"strings"
 )
 
-// readUserFile reads an input file the user named, with an input error
-// (exit 2) naming it if it cannot be read.
-func readUserFile(path, what string) ([]byte, error) {
-	if err := checkRegularFile(path, what); err != nil {
-		return nil, inputErr(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, inputErr(fmt.Errorf("reading %s %s: %w", what, path, err))
-	}
-	return data, nil
-}
-
 // checkOutput refuses an --output file that exists (unless force), or
 // whose directory does not, before any work is done.
 func checkOutput(path string, force bool) error {

@@ -92,7 +92,7 @@ no ledger and no network.`,
 			var cosigned []byte
 			if o.cosigned != "" {
 				var err error
-				if cosigned, err = readUserFile(o.cosigned, "cosigned checkpoint"); err != nil {
+				if cosigned, err = readInput(o.cosigned, "cosigned checkpoint"); err != nil {
 					return err
 				}
 			}
@@ -161,7 +161,7 @@ func runCheckBundle(e *env, o checkOptions, files []string) error {
 	if err := checkDocumentArgs(files); err != nil {
 		return err
 	}
-	data, err := readUserFile(o.bundle, "bundle")
+	data, err := readInput(o.bundle, "bundle")
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func runVerify(e *env, o verifyOptions) error {
 	}
 	var since []byte
 	if o.since != "" {
-		if since, err = readUserFile(o.since, "checkpoint file"); err != nil {
+		if since, err = readInput(o.since, "checkpoint file"); err != nil {
 			return err
 		}
 	}
