@@ -12,4 +12,15 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+
+# The cosign interoperability test (cmd/verbatim/cosign_test.go) needs a
+# cosign binary; without one it is skipped, and go test would not say so.
+cosign_warning=""
+if ! command -v cosign >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/cosign" ]; then
+  cosign_warning="WARNING: cosign is not installed: TestCosignVerifiesEnvelopes (verbatim's envelopes and keys in stock cosign) is SKIPPED. Install it with: go install github.com/sigstore/cosign/v2/cmd/cosign@latest"
+  echo "$cosign_warning" >&2
+fi
 go test -count=1 ./...
+if [ -n "$cosign_warning" ]; then
+  echo "$cosign_warning" >&2
+fi

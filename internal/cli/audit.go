@@ -3,10 +3,10 @@ package cli
 import (
 	"encoding/base64"
 	"errors"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
 
@@ -31,7 +31,7 @@ checkpoint for the next run. See docs/AUDIT.md for the --json fields.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.since, "since", "", "the earlier checkpoint file (required)")
-	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	addTrustFlag(cmd.Flags(), &o.trust)
 	cmd.Flags().StringVar(&o.writeCheckpoint, "write-checkpoint", "", "write the newest checkpoint to FILE when the audit passes")
 	o.witnessFlags.add(cmd, "the --since checkpoint")
 	return cmd
@@ -43,15 +43,14 @@ type auditJSON struct {
 	Ledger          string             `json:"ledger,omitempty"`
 	RootFingerprint string             `json:"root_fingerprint,omitempty"`
 	TrustPinned     bool               `json:"trust_pinned"`
-	OldSize         uint64             `json:"old_size"`
-	NewSize         uint64             `json:"new_size"`
-	NewEntries      uint64             `json:"new_entries"`
+	OldSize         uint64             `json:"old_size,omitempty"` // omitted only when not known (a failure)
+	NewSize         uint64             `json:"new_size,omitempty"`
+	NewEntries      *uint64            `json:"new_entries,omitempty"`
 	OldRoot         string             `json:"old_root,omitempty"`
 	NewRoot         string             `json:"new_root,omitempty"`
 	Consistency     []string           `json:"consistency"`
-	Checkpoint      string             `json:"checkpoint,omitempty"`
+	Checkpoint      string             `json:"checkpoint,omitempty"` // the signed note's text
 	Head            string             `json:"head,omitempty"`
-	Error           string             `json:"error,omitempty"`
 	Failure         *ledger.EntryError `json:"failure,omitempty"`
 }
 
@@ -63,17 +62,23 @@ func runAudit(e *env, o auditOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkRegularFile(o.since, "checkpoint file"); err != nil {
-		return usageErr(err)
+	if err := o.witnessFlags.validate(); err != nil {
+		return err
 	}
-	since, err := os.ReadFile(o.since)
+	since, err := readInput(o.since, "checkpoint file")
 	if err != nil {
-		return usageErr(err)
+		return err
+	}
+	if o.writeCheckpoint != "" {
+		if err := checkOutput(o.writeCheckpoint, true); err != nil {
+			return err
+		}
 	}
 	rep, err := ledger.Audit(e.dir(), ledger.AuditOptions{Since: since, Trust: trust})
 	if err != nil {
-		if e.jsonOut && errors.Is(err, ledger.ErrTampered) {
-			j := auditJSON{OK: false, TrustPinned: trust != "", Error: err.Error(), Consistency: []string{}}
+		if errors.Is(err, ledger.ErrTampered) {
+			j := auditJSON{OK: false, TrustPinned: trust != "", Consistency: []string{}}
+			j.Ledger, j.OldSize, j.NewSize = auditSizes(e.dir(), since)
 			errors.As(err, &j.Failure)
 			e.printJSON(j)
 		}
@@ -88,9 +93,10 @@ func runAudit(e *env, o auditOptions) error {
 		}
 	}
 	if e.jsonOut {
+		added := rep.NewSize - rep.OldSize
 		j := auditJSON{
 			OK: true, Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
-			OldSize: rep.OldSize, NewSize: rep.NewSize, NewEntries: rep.NewSize - rep.OldSize,
+			OldSize: rep.OldSize, NewSize: rep.NewSize, NewEntries: &added,
 			OldRoot: b64(rep.OldRoot[:]), NewRoot: b64(rep.NewRoot[:]), Consistency: []string{},
 			Checkpoint: string(rep.Checkpoint.Raw), Head: rep.Head,
 		}
@@ -109,6 +115,22 @@ func runAudit(e *env, o auditOptions) error {
 		e.printf("wrote the new checkpoint to %s\n", o.writeCheckpoint)
 	}
 	return nil
+}
+
+// auditSizes reports, for a failed audit, the ledger's name, the size of
+// the earlier checkpoint and the size the ledger's newest checkpoint claims.
+// They describe what was compared, not what was verified; a size that cannot
+// be read is 0 (and omitted from the JSON).
+func auditSizes(dir string, since []byte) (name string, oldSize, newSize uint64) {
+	l, err := ledger.Open(dir)
+	if err != nil {
+		return "", 0, 0
+	}
+	defer l.Close()
+	if cp, err := checkpoint.ParseCosigned(since, l.Name(), l.RootKey()); err == nil {
+		oldSize = cp.Size
+	}
+	return l.Name(), oldSize, l.Checkpoint().Size
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

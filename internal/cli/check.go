@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +28,7 @@ newest checkpoint's signature, and the signature of each matching entry.`,
 			return runCheck(e, o, args)
 		},
 	}
-	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	addTrustFlag(cmd.Flags(), &o.trust)
 	cmd.Flags().StringVar(&o.bundle, "bundle", "", "verify against this offline proof bundle instead of a ledger")
 	o.witnessFlags.add(cmd, "the bundle's checkpoint (with --bundle)")
 	return cmd
@@ -58,14 +57,15 @@ func runCheck(e *env, o checkOptions, files []string) error {
 	if o.bundle != "" {
 		return runCheckBundle(e, o, files)
 	}
+	if len(o.witnesses) > 0 || o.quorum != 0 {
+		return usagef("--witness and --quorum check a bundle's checkpoint: give --bundle")
+	}
 	trust, err := parseTrust(o.trust)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := checkRegularFile(f, "file"); err != nil {
-			return usageErr(err)
-		}
+	if err := checkDocumentArgs(files); err != nil {
+		return err
 	}
 	l, err := ledger.Open(e.dir())
 	if err != nil {
@@ -99,9 +99,9 @@ func runCheck(e *env, o checkOptions, files []string) error {
 }
 
 func checkOne(l *ledger.Ledger, file string) (checkFile, error) {
-	content, err := os.ReadFile(file)
+	content, err := readDocument(file)
 	if err != nil {
-		return checkFile{}, usageErr(fmt.Errorf("reading %s: %w", file, err))
+		return checkFile{}, inputErr(err)
 	}
 	vs, err := l.FindContent(content)
 	if err != nil {

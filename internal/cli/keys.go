@@ -1,19 +1,22 @@
 package cli
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/ledger"
 )
 
 func newKeysCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",
-		Short: "Generate keys and print fingerprints",
+		Short: "Generate keys, print fingerprints, export the ledger's root key",
 	}
-	cmd.AddCommand(newKeysGenerateCmd(e), newKeysFingerprintCmd(e))
+	cmd.AddCommand(newKeysGenerateCmd(e), newKeysFingerprintCmd(e), newKeysExportRootCmd(e))
 	return cmd
 }
 
@@ -50,6 +53,9 @@ func runKeysGenerate(e *env, o keysGenerateOptions) error {
 			return usagef("%s already exists; choose another --output (keys are never overwritten)", p)
 		}
 	}
+	if dir := filepath.Dir(o.output); !isDir(dir) {
+		return usagef("cannot write %s.key: directory %s does not exist", o.output, dir)
+	}
 	pw, err := e.password("password for the new key", true)
 	if err != nil {
 		return err
@@ -83,6 +89,9 @@ func newKeysFingerprintCmd(e *env) *cobra.Command {
 		Short: "Print the fingerprint of a public or private key file",
 		Args:  exactArgs(1, "keys fingerprint needs one key file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRegularFile(args[0], "key file"); err != nil {
+				return inputErr(err)
+			}
 			fp, err := keys.FileFingerprint(args[0], func() ([]byte, error) {
 				return e.password("password for "+args[0], false)
 			})
@@ -96,6 +105,82 @@ func newKeysFingerprintCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+type keysExportRootOptions struct {
+	output, trust string
+	force         bool
+}
+
+func newKeysExportRootCmd(e *env) *cobra.Command {
+	var o keysExportRootOptions
+	cmd := &cobra.Command{
+		Use:   "export-root [--output FILE] [--trust FINGERPRINT|PUBKEY]",
+		Short: "Write the ledger's root public key (PEM, as cosign reads it)",
+		Long: `Export-root writes the public key of the ledger's root, the key that signs its
+genesis entry, checkpoints and (by default) every entry, as a PEM file that
+'cosign verify-blob-attestation --key FILE' reads. The key carries its own
+fingerprint: give --trust with the fingerprint the archive published to
+refuse any other key; without --trust, compare the printed fingerprint.`,
+		Args: noArgs("keys export-root"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runKeysExportRoot(e, o, cmd.Flags().Changed("output"))
+		},
+	}
+	cmd.Flags().StringVar(&o.output, "output", "", "write the key to FILE instead of stdout")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite the --output file if it exists")
+	addTrustFlag(cmd.Flags(), &o.trust)
+	return cmd
+}
+
+func runKeysExportRoot(e *env, o keysExportRootOptions, toFile bool) error {
+	trust, err := parseTrust(o.trust)
+	if err != nil {
+		return err
+	}
+	if toFile {
+		if err := checkOutput(o.output, o.force); err != nil {
+			return err
+		}
+	}
+	l, err := ledger.Open(e.dir())
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	k := l.RootKey()
+	if trust != "" && k.Fingerprint() != trust {
+		return fmt.Errorf("%w: ledger %s has root key %s, not the pinned key %s", ledger.ErrTampered, l.Name(), k.Fingerprint(), trust)
+	}
+	if toFile {
+		if err := writeFile(o.output, k.PEM()); err != nil {
+			return err
+		}
+	}
+	if e.jsonOut {
+		j := map[string]any{"ledger": l.Name(), "fingerprint": string(k.Fingerprint()), "trust_pinned": trust != "", "public_key": string(k.PEM())}
+		if toFile {
+			j["output"] = o.output
+		}
+		return e.printJSON(j)
+	}
+	if !toFile {
+		_, err := e.stdout.Write(k.PEM())
+		return err
+	}
+	e.printf("wrote the root key of ledger %s to %s\n", l.Name(), o.output)
+	if trust != "" {
+		e.printf("fingerprint %s matches the pinned key\n", k.Fingerprint())
+	} else {
+		e.printf("fingerprint %s: compare it with the one the archive published, or give --trust\n", k.Fingerprint())
+	}
+	return nil
+}
+
+// isDir reports whether path is an existing directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what is missing.

@@ -4,24 +4,24 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
 
-// Exit codes.
+// Exit codes (README.md, docs/JSON.md).
 const (
 	exitOK     = 0
-	exitFailed = 1 // verification failed, tampering found, or not registered
+	exitFailed = 1 // verification failed, tampering, not registered, or the ledger could not be read
 	exitUsage  = 2 // usage or input error
 )
 
@@ -32,6 +32,7 @@ type env struct {
 	getenv         func(string) string
 	jsonOut        bool
 	ledgerDir      string
+	result         []byte // the JSON result printJSON keeps until the command ends
 }
 
 // Main runs verbatim with args and returns the process exit code.
@@ -44,14 +45,35 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteC()
 	if err == nil {
+		err = e.flushJSON()
+	}
+	if err == nil {
 		return exitOK
 	}
-	code := exitCode(err)
-	fmt.Fprintf(stderr, "verbatim: %s\n", err)
+	c := classify(err)
+	msg := c.message(err)
+	if e.jsonOut || jsonRequested(args) {
+		stdout.Write(errorJSON(e.result, err, c, msg))
+	}
+	fmt.Fprintf(stderr, "verbatim: %s\n", msg)
 	if h := hint(err, cmd.Name()); h != "" {
 		fmt.Fprintf(stderr, "hint: %s\n", h)
 	}
-	return code
+	return c.exit
+}
+
+// jsonRequested reports whether --json is among the arguments, for errors
+// found before cobra parsed it (an unknown flag before it, for one).
+func jsonRequested(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "--json=true":
+			return true
+		}
+	}
+	return false
 }
 
 func newRootCmd(e *env) *cobra.Command {
@@ -65,7 +87,18 @@ The ledger is --ledger DIR, else $VERBATIM_LEDGER, else the current directory.
 Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       version(),
+		// Unknown commands are usage errors (exit 2), not help (exit 0).
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRun(nil),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("ledger") && strings.TrimSpace(e.ledgerDir) == "" {
+				return usagef("--ledger is empty: give the ledger directory (omit --ledger to use $VERBATIM_LEDGER or the current directory)")
+			}
+			return nil
+		},
 	}
+	root.SetVersionTemplate("verbatim {{.Version}}\n")
 	root.PersistentFlags().StringVar(&e.ledgerDir, "ledger", "", "ledger directory (default $VERBATIM_LEDGER, else the current directory)")
 	root.PersistentFlags().BoolVar(&e.jsonOut, "json", false, "print the result as one JSON document")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
@@ -83,7 +116,98 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newAuditCmd(e),
 		newWitnessCmd(e),
 	)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "completion", "keys", "witness":
+			c.Args, c.RunE = cobra.ArbitraryArgs, groupRun(plannedCommands[c.Name()])
+		case "show", "history", "proof":
+			c.ValidArgsFunction = e.completeDocIDs
+		}
+	}
 	return root
+}
+
+// plannedCommands are subcommands that are planned but not yet available,
+// with what to do meanwhile.
+var plannedCommands = map[string]map[string]string{
+	"keys": {
+		"list": "use 'verbatim keys fingerprint FILE' for a key file, 'verbatim keys export-root' for the ledger's root key",
+		"add":  "a ledger is signed by its root key only",
+	},
+}
+
+// groupRun is the RunE of a command that only holds subcommands: with no
+// arguments it prints the help; an unknown subcommand is a usage error
+// (cobra would print the help and exit 0).
+func groupRun(planned map[string]string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		if what, ok := planned[args[0]]; ok {
+			return &usageError{err: fmt.Errorf("'%s %s' is not available yet", cmd.CommandPath(), args[0]), hint: what}
+		}
+		return &usageError{
+			err:  fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()),
+			hint: fmt.Sprintf("run '%s --help' for the commands", cmd.CommandPath()),
+		}
+	}
+}
+
+// completeDocIDs completes a document id from the ledger's entries.
+func (e *env) completeDocIDs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	l, err := ledger.Open(e.dir())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	defer l.Close()
+	entries, err := l.Entries()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, x := range entries {
+		if x.Kind == "document" && !seen[x.Doc] && strings.HasPrefix(x.Doc, toComplete) {
+			seen[x.Doc] = true
+			ids = append(ids, x.Doc)
+		}
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
+}
+
+// version is verbatim's version from the build information: the module
+// version when built by 'go install module@version', else "devel" and the
+// git revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := "devel"
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" {
+		v += " " + rev
+		if modified == "true" {
+			v += " (modified)"
+		}
+	}
+	return v
 }
 
 // dir is the ledger directory the user chose.
@@ -97,64 +221,40 @@ func (e *env) dir() string {
 	return "."
 }
 
-// printJSON writes v as indented JSON on stdout.
+// printJSON keeps v, a command's result, to print as indented JSON on
+// stdout when the command ends: if the command then fails, Main adds the
+// error's fields to it, so that stdout always holds one JSON object.
 func (e *env) printJSON(v any) error {
-	enc := json.NewEncoder(e.stdout)
+	data, err := marshalJSON(v)
+	if err != nil {
+		return err
+	}
+	e.result = append(e.result, data...)
+	return nil
+}
+
+// flushJSON writes the kept result on stdout.
+func (e *env) flushJSON() error {
+	if len(e.result) == 0 {
+		return nil
+	}
+	_, err := e.stdout.Write(e.result)
+	e.result = nil
+	return err
+}
+
+// marshalJSON encodes v as indented JSON, without HTML escaping.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.stdout, format, args...) }
-
-// usageError is a mistake in how verbatim was called.
-type usageError struct{ err error }
-
-func (u *usageError) Error() string { return u.err.Error() }
-func (u *usageError) Unwrap() error { return u.err }
-
-func usageErr(err error) error { return &usageError{err} }
-
-func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
-
-// failure is a negative answer (verification failed, not registered)
-// whose message the command chose.
-type failure struct{ msg string }
-
-func (f *failure) Error() string { return f.msg }
-
-func exitCode(err error) int {
-	var u *usageError
-	var f *failure
-	switch {
-	case errors.As(err, &u):
-		return exitUsage
-	case errors.Is(err, ledger.ErrInput):
-		return exitUsage
-	case errors.As(err, &f), errors.Is(err, ledger.ErrTampered), errors.Is(err, ledger.ErrNotFound):
-		return exitFailed
-	default:
-		return exitUsage
-	}
-}
-
-// hint suggests what to do about common mistakes.
-func hint(err error, command string) string {
-	switch {
-	case errors.Is(err, ledger.ErrNotLedger):
-		return "give the ledger with --ledger DIR or VERBATIM_LEDGER, or create one with 'verbatim init'"
-	case errors.Is(err, keys.ErrWrongPassword):
-		return "the password comes from VERBATIM_PASSWORD or the terminal prompt"
-	case errors.Is(err, keys.ErrPublicKeyGiven):
-		return "signing needs the private key file (PREFIX.key), not PREFIX.pub"
-	case errors.Is(err, ledger.ErrTampered) && command != "verify" && command != "audit":
-		return "run 'verbatim verify' for a full check of the ledger"
-	}
-	var u *usageError
-	if errors.As(err, &u) && strings.Contains(err.Error(), "flag") {
-		return "run 'verbatim help' for usage"
-	}
-	return ""
-}
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -43,7 +43,7 @@ func (e *env) password(prompt string, confirm bool) ([]byte, error) {
 			return nil, fmt.Errorf("reading password: %w", err)
 		}
 		if !bytes.Equal(pw, again) {
-			return nil, errors.New("the passwords do not match")
+			return nil, inputErr(errors.New("the passwords do not match"))
 		}
 	}
 	return pw, nil

@@ -18,6 +18,7 @@ import (
 
 type checkpointOptions struct {
 	output string
+	force  bool
 }
 
 func newCheckpointCmd(e *env) *cobra.Command {
@@ -27,6 +28,11 @@ func newCheckpointCmd(e *env) *cobra.Command {
 		Short: "Print the ledger's current signed checkpoint (C2SP tlog-checkpoint)",
 		Args:  noArgs("checkpoint"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("output") {
+				if err := checkOutput(o.output, o.force); err != nil {
+					return err
+				}
+			}
 			l, err := ledger.Open(e.dir())
 			if err != nil {
 				return err
@@ -39,10 +45,14 @@ func newCheckpointCmd(e *env) *cobra.Command {
 				}
 			}
 			if e.jsonOut {
-				return e.printJSON(map[string]any{
+				j := map[string]any{
 					"origin": cp.Origin, "size": cp.Size, "root": base64.StdEncoding.EncodeToString(cp.Root[:]),
 					"entries_tree": hex.EncodeToString(cp.Entries[:]), "checkpoint": string(cp.Raw), "verifier_key": l.VerifierKey(),
-				})
+				}
+				if o.output != "" {
+					j["output"] = o.output
+				}
+				return e.printJSON(j)
 			}
 			if o.output != "" {
 				e.printf("wrote the checkpoint of %s at %d entries to %s\n", cp.Origin, cp.Size, o.output)
@@ -53,11 +63,13 @@ func newCheckpointCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&o.output, "output", "", "write the checkpoint to FILE instead of stdout")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite the --output file if it exists")
 	return cmd
 }
 
 type proofOptions struct {
 	output, cosigned string
+	force            bool
 }
 
 func newProofCmd(e *env) *cobra.Command {
@@ -71,8 +83,18 @@ leads to. 'verbatim check DOCUMENT --bundle FILE --trust KEY' verifies it with
 no ledger and no network.`,
 		Args: exactArgs(1, "proof needs one ID or ID@VERSION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.output == "" {
+			if !cmd.Flags().Changed("output") {
 				return usagef("proof needs --output FILE")
+			}
+			if err := checkOutput(o.output, o.force); err != nil {
+				return err
+			}
+			var cosigned []byte
+			if o.cosigned != "" {
+				var err error
+				if cosigned, err = readInput(o.cosigned, "cosigned checkpoint"); err != nil {
+					return err
+				}
 			}
 			l, v, err := e.openVersion(args[0])
 			if err != nil {
@@ -80,13 +102,9 @@ no ledger and no network.`,
 			}
 			defer l.Close()
 			cp := l.Checkpoint()
-			if o.cosigned != "" {
-				raw, err := readInput(o.cosigned, "cosigned checkpoint")
-				if err != nil {
-					return err
-				}
-				if cp, err = checkpoint.ParseCosigned(raw, l.Name(), l.RootKey()); err != nil {
-					return usageErr(fmt.Errorf("%s: %w", o.cosigned, err))
+			if cosigned != nil {
+				if cp, err = checkpoint.ParseCosigned(cosigned, l.Name(), l.RootKey()); err != nil {
+					return inputErr(fmt.Errorf("%s: %w", o.cosigned, err))
 				}
 			}
 			b, err := l.BundleAt(v, cp)
@@ -97,7 +115,10 @@ no ledger and no network.`,
 				return err
 			}
 			if e.jsonOut {
-				return e.printJSON(map[string]any{"output": o.output, "doc": v.Doc, "version": v.Version, "entry": v.Entry, "tree_size": b.Inclusion.TreeSize})
+				return e.printJSON(map[string]any{
+					"output": o.output, "doc": v.Doc, "version": v.Version, "entry": v.Entry,
+					"tree_size": b.Inclusion.TreeSize, "checkpoint": b.Checkpoint,
+				})
 			}
 			e.printf("wrote proof of %s version %d (entry %d of %d) to %s\n", v.Doc, v.Version, v.Entry, b.Inclusion.TreeSize, o.output)
 			return nil
@@ -105,6 +126,7 @@ no ledger and no network.`,
 	}
 	cmd.Flags().StringVar(&o.output, "output", "", "the bundle file to write (required)")
 	cmd.Flags().StringVar(&o.cosigned, "cosigned", "", "prove against this checkpoint, as witnesses cosigned it, instead of the newest")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite the --output file if it exists")
 	return cmd
 }
 
@@ -133,33 +155,31 @@ func runCheckBundle(e *env, o checkOptions, files []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkRegularFile(files[0], "file"); err != nil {
-		return usageErr(err)
+	if err := o.witnessFlags.validate(); err != nil {
+		return err
 	}
-	if err := checkRegularFile(o.bundle, "bundle"); err != nil {
-		return usageErr(err)
+	if err := checkDocumentArgs(files); err != nil {
+		return err
 	}
-	doc, err := os.ReadFile(files[0])
+	data, err := readInput(o.bundle, "bundle")
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
-	data, err := os.ReadFile(o.bundle)
+	doc, err := readDocument(files[0])
 	if err != nil {
-		return usageErr(err)
+		return inputErr(err)
 	}
 	b, err := bundle.Parse(data)
 	if err != nil {
-		return usageErr(fmt.Errorf("%s: %w", o.bundle, err))
+		return inputErr(fmt.Errorf("%s: %w", o.bundle, err))
 	}
 	res, err := b.Verify(doc, trust)
 	if errors.Is(err, bundle.ErrMalformed) {
-		return usageErr(fmt.Errorf("%s: %w", o.bundle, err))
+		return inputErr(fmt.Errorf("%s: %w", o.bundle, err))
 	}
 	if err != nil {
-		if e.jsonOut {
-			e.printJSON(map[string]any{"ok": false, "file": files[0], "bundle": o.bundle, "error": err.Error()})
-		}
-		return &failure{fmt.Sprintf("%s does not prove %s: %v", o.bundle, files[0], err)}
+		e.printJSON(map[string]any{"ok": false, "file": files[0], "bundle": o.bundle})
+		return fmt.Errorf("%s does not prove %s: %w", o.bundle, files[0], err)
 	}
 	pub, _ := keys.ParsePublicKey([]byte(b.PublicKey)) // Verify parsed it
 	if err := o.witnessFlags.require([]byte(b.Checkpoint), res.Checkpoint.Origin, pub); err != nil {

@@ -89,11 +89,11 @@ func checkRegularFile(path, what string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s %s does not exist", what, path)
+		return inputErr(fmt.Errorf("%s %s does not exist", what, path))
 	case err != nil:
-		return fmt.Errorf("%s %s: %w", what, path, err)
+		return inputErr(fmt.Errorf("%s %s: %w", what, path, err))
 	case fi.IsDir():
-		return fmt.Errorf("%s %s is a directory, not a file", what, path)
+		return inputErr(fmt.Errorf("%s %s is a directory, not a file", what, path))
 	}
 	return nil
 }

@@ -59,7 +59,7 @@ func (e *env) openVersion(ref string) (*ledger.Ledger, *ledger.Version, error) {
 	v, err := l.Lookup(id, ver)
 	if err != nil {
 		l.Close()
-		return nil, nil, err
+		return nil, nil, &detailError{err: err, doc: id, version: ver}
 	}
 	return l, v, nil
 }

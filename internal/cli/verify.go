@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
@@ -27,10 +27,29 @@ func newVerifyCmd(e *env) *cobra.Command {
 			return runVerify(e, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.trust, "trust", "", "the root key to require: a public key file or its fingerprint")
+	addTrustFlag(cmd.Flags(), &o.trust)
 	cmd.Flags().StringVar(&o.since, "since", "", "also require that the ledger extends this earlier checkpoint file")
 	o.witnessFlags.add(cmd, "the --since checkpoint")
 	return cmd
+}
+
+// addTrustFlag adds --trust, which refuses an empty value: an unset
+// variable in --trust "$FINGERPRINT" must not silently mean "not pinned".
+func addTrustFlag(fs *pflag.FlagSet, p *string) {
+	fs.Var((*trustValue)(p), "trust", "the root key to require: a public key file or its fingerprint")
+}
+
+// trustValue is a --trust flag value: not empty, not only spaces.
+type trustValue string
+
+func (t *trustValue) String() string { return string(*t) }
+func (t *trustValue) Type() string   { return "string" }
+func (t *trustValue) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("--trust is empty: give the root key's fingerprint (64 hex digits) or its public key file; omit --trust to check without pinning (is the variable holding the fingerprint unset?)")
+	}
+	*t = trustValue(v)
+	return nil
 }
 
 // parseTrust reads a --trust value; "" means not pinned.
@@ -54,8 +73,7 @@ type verifyJSON struct {
 	RootFingerprint string             `json:"root_fingerprint,omitempty"`
 	TrustPinned     bool               `json:"trust_pinned"`
 	Head            string             `json:"head,omitempty"`
-	Checkpoint      string             `json:"checkpoint,omitempty"`
-	Error           string             `json:"error,omitempty"`
+	Checkpoint      string             `json:"checkpoint,omitempty"` // the signed note's text
 	Failure         *ledger.EntryError `json:"failure,omitempty"`
 }
 
@@ -64,19 +82,22 @@ func runVerify(e *env, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.witnessFlags.validate(); err != nil {
+		return err
+	}
+	if o.since == "" && len(o.witnesses) > 0 {
+		return usagef("--witness checks the cosignatures of the --since checkpoint: give --since")
+	}
 	var since []byte
 	if o.since != "" {
-		if err := checkRegularFile(o.since, "checkpoint file"); err != nil {
-			return usageErr(err)
-		}
-		if since, err = os.ReadFile(o.since); err != nil {
-			return usageErr(err)
+		if since, err = readInput(o.since, "checkpoint file"); err != nil {
+			return err
 		}
 	}
 	rep, err := ledger.Verify(e.dir(), ledger.VerifyOptions{Trust: trust, Since: since})
 	if err != nil {
-		if e.jsonOut && errors.Is(err, ledger.ErrTampered) {
-			j := verifyJSON{OK: false, TrustPinned: trust != "", Error: err.Error()}
+		if errors.Is(err, ledger.ErrTampered) {
+			j := verifyJSON{OK: false, TrustPinned: trust != ""}
 			errors.As(err, &j.Failure)
 			e.printJSON(j)
 		}
@@ -86,14 +107,12 @@ func runVerify(e *env, o verifyOptions) error {
 		if err := o.witnessFlags.require(since, rep.Name, rep.RootKey); err != nil {
 			return err
 		}
-	} else if len(o.witnesses) > 0 {
-		return usagef("--witness checks the cosignatures of the --since checkpoint: give --since")
 	}
 	if e.jsonOut {
 		return e.printJSON(verifyJSON{
 			OK: true, Entries: rep.Entries, Documents: rep.Documents, Versions: rep.Versions,
 			Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
-			Head: rep.Head, Checkpoint: base64.StdEncoding.EncodeToString(rep.Checkpoint.Raw),
+			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw),
 		})
 	}
 	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
@@ -113,4 +132,28 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// validate refuses --witness and --quorum values that cannot be met, before
+// any long work: a negative or too large quorum, a quorum without
+// witnesses, a witness key file that cannot be read.
+func (w *witnessFlags) validate() error {
+	switch {
+	case w.quorum < 0:
+		return usagef("--quorum %d: give a number of witnesses from 1", w.quorum)
+	case w.quorum > 0 && len(w.witnesses) == 0:
+		return usagef("--quorum needs --witness keys: give each witness's public key with --witness [NAME=]PUBKEY")
+	case w.quorum > len(w.witnesses):
+		return usagef("--quorum %d is more than the %d witnesses given", w.quorum, len(w.witnesses))
+	}
+	for _, arg := range w.witnesses {
+		_, path, found := strings.Cut(arg, "=")
+		if !found {
+			path = arg
+		}
+		if _, err := keys.ReadPublicKeyFile(path); err != nil {
+			return inputErr(fmt.Errorf("--witness %s: %w", arg, err))
+		}
+	}
+	return nil
 }
