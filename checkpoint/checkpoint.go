@@ -158,6 +158,9 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	if first, _, ok := strings.Cut(string(data), "\n"); ok && first != origin && utf8.ValidString(first) && len(first) < 256 {
 		return nil, fmt.Errorf("checkpoint origin %q is not the ledger name %q: it is another ledger's checkpoint", first, origin)
 	}
+	if err := checkSignatureLines(data); err != nil {
+		return nil, err
+	}
 	n, err := note.Open(data, note.VerifierList(v))
 	if err != nil {
 		var unverified *note.UnverifiedNoteError
