@@ -2,9 +2,10 @@ package checkpoint
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // checkSignatureLines refuses a note whose signature lines are not in the one
@@ -27,16 +28,9 @@ func checkSignatureLines(data []byte) error {
 			continue // malformed: the note parser says so
 		}
 		name, b64, _ := strings.Cut(rest, " ")
-		if !canonicalBase64(b64) {
+		if _, err := records.DecodeBase64(b64); err != nil {
 			return fmt.Errorf("checkpoint signature line of %q is not canonical base64 (standard alphabet, padded, zero padding bits): the checkpoint was altered", name)
 		}
 	}
 	return nil
-}
-
-// canonicalBase64 reports whether s is the standard base64 (RFC 4648 §4,
-// padded) encoding of some bytes, and the only one.
-func canonicalBase64(s string) bool {
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
-	return err == nil && base64.StdEncoding.EncodeToString(b) == s
 }
