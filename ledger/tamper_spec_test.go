@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // Tamper tests for the encoding rules of FORMAT.md §3.1 and §5: every
@@ -175,5 +176,26 @@ func TestSpecEqualTimes(t *testing.T) {
 	rep, err := tamperVerify(t, dir, VerifyOptions{Trust: key.Public().Fingerprint()})
 	if err != nil || rep.Entries != uint64(len(sampleDocs)+1) {
 		t.Fatalf("Verify = %v, %v; want %d entries made in the same second", rep, err, len(sampleDocs)+1)
+	}
+}
+
+// TestSpecGenesisKeyCanonical: the genesis publicKey must be the canonical
+// DER of an uncompressed P-256 point or an Ed25519 key (FORMAT.md §3.4); a
+// compressed point, the same key in another encoding, is refused.
+func TestSpecGenesisKeyCanonical(t *testing.T) {
+	der := testKey(t, keys.ECDSAP256).Public().DER()
+	point := der[len(der)-65:] // 0x04 ‖ X ‖ Y
+	compressed := append([]byte{0x30, 0x39}, der[2:len(der)-68]...)
+	compressed = append(compressed, 0x03, 0x22, 0x00, 0x02|point[64]&1)
+	compressed = append(compressed, point[1:33]...)
+	for name, d := range map[string][]byte{"canonical (control)": der, "compressed point": compressed} {
+		st := &records.Statement{Predicate: records.Predicate{Genesis: &records.Genesis{
+			RootKey: records.KeySpec{Algorithm: "ecdsa-p256", PublicKey: base64.StdEncoding.EncodeToString(d)},
+		}}}
+		_, err := (&state{}).keyFor(st)
+		t.Logf("%s: %v", name, err)
+		if (err == nil) != (name == "canonical (control)") {
+			t.Errorf("%s: keyFor = %v", name, err)
+		}
 	}
 }
