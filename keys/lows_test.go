@@ -122,3 +122,33 @@ func reverse(b []byte) []byte {
 	}
 	return out
 }
+
+// FuzzVerify: Verify never panics on hostile signature bytes, and every
+// ECDSA signature it accepts is the low-S one.
+func FuzzVerify(f *testing.F) {
+	p := generated(f, ECDSAP256)
+	msg := []byte("message")
+	sig, err := p.priv.Sign(msg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sig)
+	f.Add(highSFuzzSeed(sig))
+	f.Add([]byte{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, sig []byte) {
+		if p.pub.Verify(msg, sig) == nil && !isLowS(sig) {
+			t.Fatalf("Verify accepted a high-S signature %x", sig)
+		}
+	})
+}
+
+// highSFuzzSeed is the high-S twin of sig, for the fuzz corpus.
+func highSFuzzSeed(sig []byte) []byte {
+	var v ecdsaSig
+	if _, err := asn1.Unmarshal(sig, &v); err != nil {
+		return sig
+	}
+	v.S.Sub(elliptic.P256().Params().N, v.S)
+	out, _ := asn1.Marshal(v)
+	return out
+}
