@@ -7,8 +7,9 @@
 // Parse accepts only the canonical checkpoint body (origin, decimal size
 // without leading zeros, base64 of a 32-byte root, and exactly one extension
 // line, "entries " and the git tree ID of the ledger's entries/ directory in
-// lowercase hex) and verifies the ledger key's signature; it never trusts
-// the note's own claim of who signed it.
+// lowercase hex) with signature lines in canonical base64, and verifies the
+// ledger key's signature (low-S for ECDSA, see keys); it never trusts the
+// note's own claim of who signed it.
 package checkpoint
 
 import (
