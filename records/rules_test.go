@@ -24,6 +24,7 @@ func fieldRules() []fieldRule {
 		{"mediaType", "x", true, "1 byte, the shortest"},
 		{"mediaType", strings.Repeat("m", 255), true, "255 bytes, the longest"},
 		{"mediaType", "text/plain; name=\"نامه\u00a0é\"", true, "any UTF-8 other than U+0000–U+001F and U+007F"},
+		{"mediaType", "text/plain\u0085", true, "U+0085 and the other C1 controls (U+0080–U+009F) are allowed"},
 		{"mediaType", "", false, "empty"},
 		{"mediaType", strings.Repeat("m", 256), false, "256 bytes"},
 		{"mediaType", strings.Repeat("é", 128), false, "256 bytes in 128 characters: the limit is in bytes"},
