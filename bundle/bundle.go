@@ -96,12 +96,39 @@ func Parse(data []byte) (*Bundle, error) {
 	case len(b.Inclusion.Hashes) > maxProofLen:
 		return nil, fmt.Errorf("%w: inclusion proof of %d hashes", ErrMalformed, len(b.Inclusion.Hashes))
 	}
+	if err := checkBase64(data); err != nil {
+		return nil, err
+	}
 	for i, h := range b.Inclusion.Hashes {
 		if len(h) != sha256.Size {
 			return nil, fmt.Errorf("%w: inclusion hash %d is %d bytes, want 32", ErrMalformed, i, len(h))
 		}
 	}
 	return &b, nil
+}
+
+// checkBase64 refuses a bundle whose base64 fields are not in the one
+// canonical encoding (FORMAT.md §3.1), which encoding/json does not check:
+// it ignores line breaks and non-zero padding bits.
+func checkBase64(data []byte) error {
+	var raw struct {
+		Envelope  string `json:"envelope"`
+		Inclusion struct {
+			Hashes []string `json:"hashes"`
+		} `json:"inclusion"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if _, err := records.DecodeBase64(raw.Envelope); err != nil {
+		return fmt.Errorf("%w: envelope is not canonical base64: %v", ErrMalformed, err)
+	}
+	for i, h := range raw.Inclusion.Hashes {
+		if _, err := records.DecodeBase64(h); err != nil {
+			return fmt.Errorf("%w: inclusion hash %d is not canonical base64: %v", ErrMalformed, i, err)
+		}
+	}
+	return nil
 }
 
 // Result is what a verified bundle establishes.
@@ -118,6 +145,9 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 	pub, err := keys.ParsePublicKey([]byte(b.PublicKey))
 	if err != nil {
 		return nil, fmt.Errorf("%w: publicKey: %v", ErrMalformed, err)
+	}
+	if string(pub.PEM()) != b.PublicKey {
+		return nil, fmt.Errorf("%w: publicKey is not the canonical PEM of its key (64-character base64 lines, one final newline, nothing else)", ErrMalformed)
 	}
 	if pub.Fingerprint() != trust {
 		return nil, fmt.Errorf("%w: the bundle's key %s is not the trusted key %s", ErrFailed, pub.Fingerprint(), trust)

@@ -7,8 +7,9 @@
 // Parse accepts only the canonical checkpoint body (origin, decimal size
 // without leading zeros, base64 of a 32-byte root, and exactly one extension
 // line, "entries " and the git tree ID of the ledger's entries/ directory in
-// lowercase hex) and verifies the ledger key's signature; it never trusts
-// the note's own claim of who signed it.
+// lowercase hex) with signature lines in canonical base64, and verifies the
+// ledger key's signature (low-S for ECDSA, see keys); it never trusts the
+// note's own claim of who signed it.
 package checkpoint
 
 import (
@@ -157,6 +158,9 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	}
 	if first, _, ok := strings.Cut(string(data), "\n"); ok && first != origin && utf8.ValidString(first) && len(first) < 256 {
 		return nil, fmt.Errorf("checkpoint origin %q is not the ledger name %q: it is another ledger's checkpoint", first, origin)
+	}
+	if err := checkSignatureLines(data); err != nil {
+		return nil, err
 	}
 	n, err := note.Open(data, note.VerifierList(v))
 	if err != nil {

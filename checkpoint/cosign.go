@@ -68,6 +68,9 @@ func Cosigners(raw []byte, origin string, ledgerKey *keys.PublicKey, witnesses [
 		vs = append(vs, v)
 		names[w.Name] = true
 	}
+	if err := checkSignatureLines(raw); err != nil {
+		return nil, fmt.Errorf("checkpoint cosignatures: %v", err)
+	}
 	n, err := note.Open(raw, note.VerifierList(vs...))
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint cosignatures: %v", err)

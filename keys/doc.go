@@ -45,7 +45,10 @@
 //
 // ECDSA P-256 signatures are ASN.1 DER (SEQUENCE of r and s) over the
 // SHA-256 of the message, as cosign and sigstore make; Ed25519 signatures are
-// pure Ed25519 (RFC 8032, not Ed25519ph) over the message itself.
+// pure Ed25519 (RFC 8032, not Ed25519ph) over the message itself. Each
+// signature has one accepted encoding (FORMAT.md §3.1): ECDSA signatures are
+// minimal DER with s ≤ n/2 (low S; PrivateKey.Sign normalises to it and
+// PublicKey.Verify refuses the other), Ed25519 signatures have S < L.
 //
 // # Guarantees
 //

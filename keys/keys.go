@@ -142,14 +142,14 @@ func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
 func PublicKeyFromDER(der []byte) (*PublicKey, error) {
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad public key: %v", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: bad public key: %v (a key must be a DER SubjectPublicKeyInfo with an uncompressed P-256 point or an Ed25519 key, as cosign and openssl write)", ErrNotAKey, err)
 	}
 	pub, err := newPublicKey(k)
 	if err != nil {
 		return nil, err
 	}
 	if !bytes.Equal(pub.der, der) {
-		return nil, fmt.Errorf("%w: public key DER is not in canonical form", ErrNotAKey)
+		return nil, fmt.Errorf("%w: public key DER is not in canonical form (one encoding per key, so one fingerprint): re-export it with cosign or openssl", ErrNotAKey)
 	}
 	return pub, nil
 }
@@ -226,8 +226,10 @@ func (k *PublicKey) Crypto() crypto.PublicKey {
 }
 
 // Verify checks sig over msg. For ECDSAP256 sig is an ASN.1 DER ECDSA
-// signature over SHA-256(msg), as cosign and sigstore make; for Ed25519 it is
-// a pure Ed25519 signature over msg. It returns an error wrapping
+// signature over SHA-256(msg), as cosign and sigstore make, in its one
+// canonical form: minimal DER (ecdsa.VerifyASN1 refuses any other) and low
+// S (s ≤ n/2; the high-S twin of a valid signature is refused). For Ed25519
+// it is a pure Ed25519 signature over msg (crypto/ed25519 refuses S ≥ L). It returns an error wrapping
 // ErrBadSignature if the signature does not verify. It does not allocate for
 // Ed25519 and is safe for concurrent use.
 func (k *PublicKey) Verify(msg, sig []byte) error {
@@ -239,6 +241,9 @@ func (k *PublicKey) Verify(msg, sig []byte) error {
 	case ECDSAP256:
 		digest := sha256.Sum256(msg)
 		ok = ecdsa.VerifyASN1(k.ec, digest[:], sig)
+		if ok && !isLowS(sig) {
+			return fmt.Errorf("%w with %s key %s: %v", ErrBadSignature, k.alg, k.fp.Short(), errHighS)
+		}
 	case Ed25519:
 		ok = len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, msg, sig)
 	default:

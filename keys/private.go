@@ -39,7 +39,7 @@ func (k *PrivateKey) Public() *PublicKey {
 }
 
 // Sign signs msg. For ECDSAP256 the signature is ASN.1 DER ECDSA over
-// SHA-256(msg) (randomised), for Ed25519 pure Ed25519 over msg: what
+// SHA-256(msg) (randomised, in low-S form), for Ed25519 pure Ed25519 over msg: what
 // PublicKey.Verify checks.
 func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 	if k == nil || k.pub == nil {
@@ -48,6 +48,9 @@ func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 	sig, err := k.sv.SignMessage(bytes.NewReader(msg))
 	if err != nil {
 		return nil, fmt.Errorf("signing with key %s: %w", k.pub.fp.Short(), err)
+	}
+	if k.pub.alg == ECDSAP256 {
+		return lowS(sig) // the one form verifiers accept
 	}
 	return sig, nil
 }

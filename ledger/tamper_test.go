@@ -18,6 +18,7 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/asn1"
@@ -344,9 +345,9 @@ func withSigOf(t testing.TB, env, donor []byte) []byte {
 }
 
 // malleated returns env with its ECDSA signature (r, s) replaced by the
-// other valid signature of the same message, (r, N-s): the envelope still
-// verifies with the root key, but its bytes, and so its EntryHash and leaf
-// hash, change.
+// other signature of the same message that crypto/ecdsa accepts, (r, N-s):
+// its bytes, and so its EntryHash and leaf hash, change, and verbatim
+// refuses it as high-S (FORMAT.md §3.1).
 func malleated(t testing.TB, env []byte) []byte {
 	t.Helper()
 	var e records.Envelope
@@ -371,8 +372,11 @@ func malleated(t testing.TB, env []byte) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Verify(testKey(t, keys.ECDSAP256).Public()); err != nil {
-		t.Fatalf("the malleated signature does not verify: %v", err)
+	// crypto/ecdsa accepts the twin; verbatim accepts only the low-S
+	// form, which the original is (FORMAT.md §3.1).
+	digest := sha256.Sum256(records.PAE(records.PayloadType, p.Payload))
+	if !ecdsa.VerifyASN1(testKey(t, keys.ECDSAP256).Public().Crypto().(*ecdsa.PublicKey), digest[:], p.Sig) {
+		t.Fatalf("the malleated signature does not verify with crypto/ecdsa")
 	}
 	return out
 }
@@ -948,18 +952,19 @@ func TestTamperSignatures(t *testing.T) {
 			// The commit message names the signer: keep the commit canonical.
 			tamperAmend(t, work, true, commitMessage(st))
 		}, want: failsAt(tip, "signed by key", "does not authorize"), open: openFails},
-		// A second valid signature: only the checkpoint (newest entry) or
-		// the next entry's chain hash notices the changed bytes.
+		// The high-S twin of a valid signature: refused as a signature
+		// (FORMAT.md §3.1); its changed bytes would also break the
+		// checkpoint (newest entry) or the next entry's chain hash.
 		{name: "newest entry with a malleated signature", mutate: func(t *testing.T, work string) {
 			f := filepath.Join(work, filepath.FromSlash(tipEnv))
 			tamperWrite(t, f, malleated(t, tamperRead(t, f)))
 			tamperAmend(t, work, true, "")
-		}, want: failsAt(tip, "checkpoint (size 5", "does not match the ledger after this entry"), open: openFails},
+		}, want: failsAt(tip, "envelope signature does not verify"), open: openFails},
 		{name: "entry 2 with a malleated signature in history", mutate: func(t *testing.T, work string) {
 			altered := filepath.Join(t.TempDir(), "envelope.json")
 			tamperWrite(t, altered, malleated(t, tamperRead(t, filepath.Join(work, filepath.FromSlash(env2)))))
 			tamperFilterBranch(t, work, "--tree-filter", fmt.Sprintf("if [ -f %s ]; then cat %s > %[1]s; fi", shq(env2), shq(altered)))
-		}, want: failsAt(2, "checkpoint (size 3", "does not match the ledger after this entry"), open: openFails},
+		}, want: failsAt(2, "envelope signature does not verify"), open: openFails},
 	})
 }
 

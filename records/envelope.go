@@ -107,11 +107,11 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	if len(env.Signatures) != 1 {
 		return nil, fmt.Errorf("%w: envelope has %d signatures, want 1", ErrMalformed, len(env.Signatures))
 	}
-	payload, err := decodeBase64(env.Payload)
+	payload, err := DecodeBase64(env.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: envelope payload: %v", ErrMalformed, err)
 	}
-	sig, err := decodeBase64(env.Signatures[0].Sig)
+	sig, err := DecodeBase64(env.Signatures[0].Sig)
 	if err != nil || len(sig) == 0 {
 		return nil, fmt.Errorf("%w: envelope signature is not base64", ErrMalformed)
 	}
@@ -152,7 +152,12 @@ func LeafHash(envelope []byte) [32]byte {
 	return out
 }
 
-func decodeBase64(s string) ([]byte, error) {
+// DecodeBase64 decodes s, which must be the one canonical base64 encoding of
+// its bytes (FORMAT.md §3.1): the standard alphabet with padding (RFC 4648
+// §4), zero padding bits, no white space or line breaks. Every base64 field
+// of the format is read with it, so that no stored byte can change without
+// changing what it encodes.
+func DecodeBase64(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil {
 		return nil, err

@@ -119,10 +119,10 @@ func (s noteSigner) KeyHash() uint32 {
 func (s noteSigner) Sign(msg []byte) ([]byte, error) { return s.key.Sign(msg) }
 
 // checkpointFor is the checkpoint (FORMAT.md §5) of a ledger of size entries
-// with Merkle root root, signed by key.
-func checkpointFor(t testing.TB, key edKey, size uint64, root [32]byte) []byte {
+// with Merkle root root and entries/ tree ID entries, signed by key.
+func checkpointFor(t testing.TB, key edKey, size uint64, root [32]byte, entries [20]byte) []byte {
 	t.Helper()
-	body := fmt.Sprintf("%s\n%d\n%s\n", testLedger, size, base64.StdEncoding.EncodeToString(root[:]))
+	body := fmt.Sprintf("%s\n%d\n%s\nentries %x\n", testLedger, size, base64.StdEncoding.EncodeToString(root[:]), entries)
 	cp, err := note.Sign(&note.Note{Text: body}, noteSigner{name: testLedger, key: key})
 	if err != nil {
 		t.Fatalf("signing checkpoint: %v", err)
@@ -176,8 +176,10 @@ type fixture struct {
 	genesis    *Statement
 	genesisEnv []byte
 	genesisCP  []byte // the checkpoint stored with the genesis
-	doc        *Statement
-	docEnv     []byte
+	// genesisFiles is the genesis entry's directory (FORMAT.md §2.2).
+	genesisFiles vectorEntryFiles
+	doc          *Statement
+	docEnv       []byte
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -189,7 +191,9 @@ func newFixture(t testing.TB) *fixture {
 	if f.genesisEnv, err = Sign(f.genesis, spec.Fingerprint, key); err != nil {
 		t.Fatalf("Sign(genesis) = %v", err)
 	}
-	f.genesisCP = checkpointFor(t, key, 1, LeafHash(f.genesisEnv))
+	leaf0 := LeafHash(f.genesisEnv)
+	f.genesisFiles = vectorEntryFiles{envelope: f.genesisEnv, hashes: leaf0[:]}
+	f.genesisCP = checkpointFor(t, key, 1, leaf0, entriesTreeID([]vectorEntryFiles{f.genesisFiles}))
 	f.doc = documentStatement(spec, f.genesisEnv, f.genesisCP, f.content)
 	if f.docEnv, err = Sign(f.doc, spec.Fingerprint, key); err != nil {
 		t.Fatalf("Sign(document) = %v", err)

@@ -90,7 +90,7 @@ func TestStatementRoundTrip(t *testing.T) {
 			s.Predicate.Document.ID = id
 			s.Subject[0].Name = id
 		}},
-		{"earliest time", f.doc, func(s *Statement) { s.Predicate.Time = "0000-01-01T00:00:00Z" }},
+		{"earliest time", f.doc, func(s *Statement) { s.Predicate.Time = "1970-01-01T00:00:00Z" }},
 		{"latest time", f.doc, func(s *Statement) { s.Predicate.Time = "9999-12-31T23:59:59Z" }},
 		{"leap day", f.doc, func(s *Statement) { s.Predicate.Time = "2028-02-29T23:59:59Z" }},
 	} {
@@ -202,6 +202,11 @@ func invalidStatements(t testing.TB) []statementCase {
 		{"time with other zone", "document", func(s *Statement) { s.Predicate.Time = "2026-11-28T12:00:00+01:00" }, "time", true},
 		{"time as Unix seconds", "document", func(s *Statement) { s.Predicate.Time = "1795867200" }, "time", true},
 		{"empty time", "genesis", func(s *Statement) { s.Predicate.Time = "" }, "time", true},
+		{"time in year 0000", "document", func(s *Statement) { s.Predicate.Time = "0000-01-01T00:00:00Z" }, "before 1970", true},
+		{"time a second before 1970", "genesis", func(s *Statement) { s.Predicate.Time = "1969-12-31T23:59:59Z" }, "before 1970", true},
+		{"time with five-digit year", "document", func(s *Statement) { s.Predicate.Time = "10000-01-01T00:00:00Z" }, "time", true},
+		{"time with negative year", "document", func(s *Statement) { s.Predicate.Time = "-0001-01-01T00:00:00Z" }, "time", true},
+		{"time with hour 24", "document", func(s *Statement) { s.Predicate.Time = "2026-11-28T24:00:00Z" }, "time", true},
 
 		{"entry 0 with previousEntry", "genesis", func(s *Statement) { s.Predicate.PreviousEntry = emptyRoot }, "entry 0 has a previous", true},
 		{"entry > 0 without previousEntry", "document", func(s *Statement) { s.Predicate.PreviousEntry = "" }, "previous entry hash", true},
@@ -217,6 +222,7 @@ func invalidStatements(t testing.TB) []statementCase {
 			s.Predicate.PreviousEntry = strings.ToUpper(s.Predicate.PreviousEntry)
 		}, "previous entry hash", true},
 		{"empty merkleRoot", "genesis", func(s *Statement) { s.Predicate.MerkleRoot = "" }, "merkle root", true},
+		{"uppercase merkleRoot", "document", func(s *Statement) { s.Predicate.MerkleRoot = strings.ToUpper(s.Predicate.MerkleRoot) }, "merkle root", true},
 		{"short merkleRoot", "document", func(s *Statement) { s.Predicate.MerkleRoot = s.Predicate.MerkleRoot[1:] }, "merkle root", true},
 		{"signer not hex", "document", func(s *Statement) { s.Predicate.Signer = "root" }, "signer", true},
 		{"uppercase signer", "document", func(s *Statement) { s.Predicate.Signer = strings.ToUpper(s.Predicate.Signer) }, "signer", true},
@@ -315,6 +321,10 @@ func invalidStatements(t testing.TB) []statementCase {
 			s.Predicate.Signer = other.Fingerprint
 			s.Subject[0].Digest.SHA256 = other.Fingerprint
 		}, "does not match the public key", true},
+		{"uppercase root key fingerprint", "genesis", func(s *Statement) {
+			up := strings.ToUpper(s.Predicate.Genesis.RootKey.Fingerprint)
+			s.Predicate.Genesis.RootKey.Fingerprint = up
+		}, "fingerprint", true},
 		{"public key of another key", "genesis", func(s *Statement) { s.Predicate.Genesis.RootKey.PublicKey = other.PublicKey }, "does not match the public key", true},
 		{"public key base64 without padding", "genesis", func(s *Statement) {
 			k := &s.Predicate.Genesis.RootKey

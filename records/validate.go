@@ -15,6 +15,10 @@ const (
 	maxMediaType = 255
 )
 
+// minTime is the earliest entry time (FORMAT.md §3.3); the layout's four
+// digit year makes 9999-12-31T23:59:59Z the latest.
+var minTime = time.Unix(0, 0).UTC()
+
 // Validate checks that s is a well-formed verbatim statement on its own: the
 // types, the field formats, and the rules that tie fields together (the genesis
 // is signed by its root key; a document's subject is its id; version links are
@@ -75,6 +79,10 @@ func (p *Predicate) validateCommon() error {
 	}
 	if t, err := time.Parse(TimeLayout, p.Time); err != nil || t.Format(TimeLayout) != p.Time {
 		return fmt.Errorf("time %q is not of the form %s", p.Time, TimeLayout)
+	} else if t.Before(minTime) {
+		// The commit records the time in Unix seconds (FORMAT.md §2.3),
+		// which git does not allow to be negative.
+		return fmt.Errorf("time %q is before 1970-01-01T00:00:00Z, the earliest allowed", p.Time)
 	}
 	if !isHexHash(p.Signer) {
 		return fmt.Errorf("signer %q is not a key fingerprint (64 lowercase hex digits)", p.Signer)

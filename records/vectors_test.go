@@ -34,6 +34,7 @@ type vectors struct {
 	Fingerprint string        `json:"fingerprint"`  // hex SHA-256 of the DER
 	Document    vectorDoc     `json:"document"`
 	Entries     []vectorEntry `json:"entries"`
+	Rules       []fieldRule   `json:"rules"`  // field values to accept and reject (FORMAT.md §3.3)
 	DocIDs      []vectorDocID `json:"docIDs"` // FORMAT.md §3.5: ids derived from file names
 }
 
@@ -51,13 +52,17 @@ type vectorDoc struct {
 }
 
 type vectorEntry struct {
-	Entry      uint64 `json:"entry"`
-	Kind       string `json:"kind"`
-	Statement  string `json:"statement"`  // the payload: canonical statement bytes
-	Envelope   string `json:"envelope"`   // the envelope.json bytes
-	EntryHash  string `json:"entryHash"`  // hex SHA-256(envelope)
-	LeafHash   string `json:"leafHash"`   // hex SHA-256(0x00 || envelope)
-	Checkpoint string `json:"checkpoint"` // the checkpoint stored with the entry (FORMAT.md §5)
+	Entry     uint64 `json:"entry"`
+	Kind      string `json:"kind"`
+	Statement string `json:"statement"` // the payload: canonical statement bytes
+	Envelope  string `json:"envelope"`  // the envelope.json bytes
+	EntryHash string `json:"entryHash"` // hex SHA-256(envelope)
+	LeafHash  string `json:"leafHash"`  // hex SHA-256(0x00 || envelope)
+	Hashes    string `json:"hashes"`    // hex of the entry's hashes file (FORMAT.md §2.2)
+	// EntriesTree is the git tree ID of entries/ in the entry's commit:
+	// the checkpoint's entries line.
+	EntriesTree string `json:"entriesTree"`
+	Checkpoint  string `json:"checkpoint"` // the checkpoint stored with the entry (FORMAT.md §5)
 }
 
 // makeVectors builds the test vectors from the fixed key, time and document.
@@ -65,8 +70,13 @@ func makeVectors(t *testing.T) []byte {
 	f := newFixture(t)
 	entryHash := func(env []byte) string { return hexHash(EntryHash(env)) }
 	leafHash := func(env []byte) string { return hexHash(LeafHash(env)) }
-	// The checkpoint after entry 1: the RFC 6962 root of the two entries.
-	docCP := checkpointFor(t, f.key, 2, rootOf(f.genesisEnv, f.docEnv))
+	// Entry 1's hashes file: its leaf hash, then the root of leaves 0 … 1
+	// (FORMAT.md §2.2); the checkpoint after it covers both entries.
+	leaf1, root2 := LeafHash(f.docEnv), rootOf(f.genesisEnv, f.docEnv)
+	docFiles := vectorEntryFiles{envelope: f.docEnv, hashes: append(leaf1[:], root2[:]...), document: f.content}
+	genesisTree := entriesTreeID([]vectorEntryFiles{f.genesisFiles})
+	docTree := entriesTreeID([]vectorEntryFiles{f.genesisFiles, docFiles})
+	docCP := checkpointFor(t, f.key, 2, root2, docTree)
 	v := vectors{
 		Comment: "Test vectors for " + FormatVersion + " (docs/FORMAT.md §9): a genesis and one document entry signed with a fixed Ed25519 key, and document ids derived from file names (§3.5). " +
 			"Ed25519 signatures are deterministic, so every byte here is reproducible. " +
@@ -77,9 +87,12 @@ func makeVectors(t *testing.T) []byte {
 		Fingerprint: f.spec.Fingerprint,
 		Document:    vectorDoc{File: "examples/prisoners-letter-2016.txt", Size: len(f.content), SHA256: sha256Hex(f.content)},
 		Entries: []vectorEntry{
-			{0, "genesis", string(mustMarshal(t, f.genesis)), string(f.genesisEnv), entryHash(f.genesisEnv), leafHash(f.genesisEnv), string(f.genesisCP)},
-			{1, "document", string(mustMarshal(t, f.doc)), string(f.docEnv), entryHash(f.docEnv), leafHash(f.docEnv), string(docCP)},
+			{0, "genesis", string(mustMarshal(t, f.genesis)), string(f.genesisEnv), entryHash(f.genesisEnv), leafHash(f.genesisEnv),
+				hex.EncodeToString(f.genesisFiles.hashes), hex.EncodeToString(genesisTree[:]), string(f.genesisCP)},
+			{1, "document", string(mustMarshal(t, f.doc)), string(f.docEnv), entryHash(f.docEnv), leafHash(f.docEnv),
+				hex.EncodeToString(docFiles.hashes), hex.EncodeToString(docTree[:]), string(docCP)},
 		},
+		Rules: fieldRules(),
 	}
 	for _, d := range docIDDerivations {
 		if !utf8.ValidString(d.name) {
@@ -197,6 +210,7 @@ func TestVectorsFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var leaves [][]byte
+	var files []vectorEntryFiles
 	for i, e := range v.Entries {
 		env := []byte(e.Envelope)
 		if e.Entry != uint64(i) {
@@ -247,7 +261,23 @@ func TestVectorsFile(t *testing.T) {
 		} else {
 			root = rfc6962.DefaultHasher.HashChildren(rfc6962.DefaultHasher.HashLeaf(leaves[0]), rfc6962.DefaultHasher.HashLeaf(leaves[1]))
 		}
-		wantBody := testLedger + "\n" + strconv.Itoa(i+1) + "\n" + base64.StdEncoding.EncodeToString(root) + "\n"
+		wantHashes := rfc6962.DefaultHasher.HashLeaf(env)
+		if i == 1 {
+			wantHashes = append(wantHashes, root...)
+		}
+		if got := hex.EncodeToString(wantHashes); got != e.Hashes {
+			t.Errorf("entry %d: hashes = %s, want %s", i, e.Hashes, got)
+		}
+		files = append(files, vectorEntryFiles{envelope: env, hashes: wantHashes})
+		if i == 1 {
+			files[1].document = content
+		}
+		tree := entriesTreeID(files)
+		if got := hex.EncodeToString(tree[:]); got != e.EntriesTree {
+			t.Errorf("entry %d: entries tree = %s, want %s", i, e.EntriesTree, got)
+		}
+		wantBody := testLedger + "\n" + strconv.Itoa(i+1) + "\n" + base64.StdEncoding.EncodeToString(root) + "\n" +
+			"entries " + e.EntriesTree + "\n"
 		if n.Text != wantBody {
 			t.Errorf("entry %d: checkpoint body = %q, want %q", i, n.Text, wantBody)
 		}

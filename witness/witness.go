@@ -19,6 +19,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // StateFormat is the "format" of a version 1 state file.
@@ -64,8 +65,14 @@ func ReadState(path string) (*State, error) {
 	if err := dec.Decode(&s); err != nil || s.Format != StateFormat || s.Origin == "" || len(s.Root) != 32 || s.Size == 0 {
 		return nil, fmt.Errorf("%w: %s is not a %s file", ErrBadState, path, StateFormat)
 	}
+	var raw struct{ Root string } // encoding/json decodes base64 leniently
+	if json.Unmarshal(data, &raw) != nil || !canonicalBase64(raw.Root) {
+		return nil, fmt.Errorf("%w: %s: root is not canonical base64 (FORMAT.md §3.1)", ErrBadState, path)
+	}
 	return &s, nil
 }
+
+func canonicalBase64(s string) bool { _, err := records.DecodeBase64(s); return err == nil }
 
 // WriteState writes s to path through a temporary file and a rename.
 func WriteState(path string, s *State) error {
