@@ -82,6 +82,8 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newProofCmd(e),
 		newAuditCmd(e),
 		newWitnessCmd(e),
+		newServeCmd(e),
+
 	)
 	return root
 }
