@@ -83,7 +83,6 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newAuditCmd(e),
 		newWitnessCmd(e),
 		newServeCmd(e),
-
 	)
 	return root
 }
