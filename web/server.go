@@ -182,6 +182,8 @@ func (s *Server) maybeReload() {
 		s.retire(s.cur)
 		s.cur, s.reloadErr = snap, nil
 		s.opts.Logf("ledger %s: now %d entries (commit %.12s)", snap.name, snap.size, snap.head)
+	default: // the branch is back at the state served
+		s.reloadErr = nil
 	}
 }
 

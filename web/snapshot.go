@@ -63,7 +63,7 @@ func newSnapshot(l *ledger.Ledger) (*snapshot, error) {
 		size: l.Size(), cp: l.Checkpoint(), entries: entries, byID: map[string]*docSummary{}, opened: time.Now(),
 	}
 	for _, e := range entries {
-		if e.Kind != "document" || s.byID[e.Doc] != nil {
+		if _, seen := s.byID[e.Doc]; e.Kind != "document" || seen {
 			continue
 		}
 		vs, err := l.History(e.Doc)
