@@ -287,7 +287,6 @@ func alterEnvelope(t *testing.T, b map[string]any, f func(env map[string]any)) {
 	b["envelope"] = base64.StdEncoding.EncodeToString([]byte(canon))
 }
 
-
 // flipB64 changes one bit of a base64 value's last decoded byte.
 func flipB64(t *testing.T, s string) string {
 	d, err := base64.StdEncoding.DecodeString(s)
