@@ -44,24 +44,25 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, snap *snapshot
 	w.Write(data)
 }
 
-// versionFile reads one of a version's files, checked against its signed entry.
-func versionFile(snap *snapshot, v *ledger.Version, file string) (data []byte, err error) {
-	err = snap.withLedger(func(l *ledger.Ledger) error {
+// versionFile reads one of a version's files, checked against its signed
+// entry (once per snapshot: the cache keeps what was checked).
+func versionFile(snap *snapshot, v *ledger.Version, file string) ([]byte, error) {
+	return snap.cachedFile(fileKey{v.Entry, file}, func(l *ledger.Ledger) ([]byte, error) {
 		switch file {
 		case "content":
-			data, err = l.Content(v)
+			return l.Content(v)
 		case "envelope.json":
-			if err = l.VerifyVersion(v); err == nil {
-				data, err = l.Envelope(v.Entry)
+			if err := l.VerifyVersion(v); err != nil {
+				return nil, err
 			}
+			return l.Envelope(v.Entry)
 		case "bundle.json":
-			b, berr := l.Bundle(v)
-			if berr == nil {
-				data = b.Marshal()
+			b, err := l.Bundle(v)
+			if err != nil {
+				return nil, err
 			}
-			err = berr
+			return b.Marshal(), nil
 		}
-		return err
+		panic("web: unknown version file " + file)
 	})
-	return data, err
 }

@@ -142,8 +142,8 @@ func (s *Server) versionPage(w http.ResponseWriter, r *http.Request, snap *snaps
 	if v == nil {
 		return
 	}
-	var content []byte
-	if err := snap.withLedger(func(l *ledger.Ledger) (err error) { content, err = l.Content(v); return }); err != nil {
+	content, err := versionFile(snap, v, "content")
+	if err != nil {
 		s.ledgerError(w, snap, err)
 		return
 	}

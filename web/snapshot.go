@@ -26,6 +26,12 @@ type snapshot struct {
 	byID                            map[string]*docSummary
 	opened                          time.Time
 
+	// files caches version files read (and checked) through the ledger,
+	// by entry and name: the snapshot's commit is fixed and git objects are
+	// named by their hashes, so they cannot change. Guarded by mu.
+	files     map[fileKey][]byte
+	filesSize int
+
 	refs    int  // requests using it; guarded by Server.mu
 	retired bool // replaced by a newer snapshot; guarded by Server.mu
 }
@@ -112,6 +118,39 @@ func (s *snapshot) version(id string, v uint64) *ledger.Version {
 		return nil
 	}
 	return d.Versions[v-1]
+}
+
+type fileKey struct {
+	entry uint64
+	name  string
+}
+
+// Bounds of the file cache: small files only, and a total per snapshot.
+const (
+	maxCachedFile  = 256 << 10
+	maxCachedBytes = 32 << 20
+)
+
+// cachedFile returns a version file from the cache, or reads it with read
+// (the ledger locked) and caches it.
+func (s *snapshot) cachedFile(k fileKey, read func(l *ledger.Ledger) ([]byte, error)) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if data, ok := s.files[k]; ok {
+		return data, nil
+	}
+	data, err := read(s.l)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) <= maxCachedFile && s.filesSize+len(data) <= maxCachedBytes {
+		if s.files == nil {
+			s.files = map[fileKey][]byte{}
+		}
+		s.files[k] = data
+		s.filesSize += len(data)
+	}
+	return data, nil
 }
 
 // withLedger runs f with the ledger locked for its exclusive use.
