@@ -154,11 +154,25 @@ func (s *Server) versionPage(w http.ResponseWriter, r *http.Request, snap *snaps
 	if len(content) > maxShown {
 		content, d.Truncated = content[:maxShown], true
 	}
-	if utf8.Valid(content) || d.Truncated && utf8.Valid(bytes.ToValidUTF8(content, nil)) {
-		d.IsText, d.Text = !bytes.ContainsRune(content, 0), string(bytes.ToValidUTF8(content, []byte("\uFFFD")))
+	if isText(content, d.Truncated) {
+		d.IsText, d.Text = true, string(bytes.ToValidUTF8(content, []byte("\uFFFD")))
 	}
 	title := fmt.Sprintf("%s version %d", v.Doc, v.Version)
-	s.render(w, http.StatusOK, "version", page{Title: title, Ledger: snap.name, Warning: warn, Script: false, Data: d})
+	s.render(w, http.StatusOK, "version", page{Title: title, Ledger: snap.name, Warning: warn, Data: d})
+}
+
+// isText reports whether content is UTF-8 text without NUL bytes; cut
+// means it was cut short, perhaps inside a character.
+func isText(content []byte, cut bool) bool {
+	if cut {
+		for i := 0; i < utf8.UTFMax-1 && len(content) > 0 && !utf8.FullRune(content[len(content)-1-i:]); i++ {
+			if utf8.RuneStart(content[len(content)-1-i]) {
+				content = content[:len(content)-1-i]
+				break
+			}
+		}
+	}
+	return utf8.Valid(content) && !bytes.ContainsRune(content, 0)
 }
 
 // ledgerError reports a ledger read that failed: a version that does not

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -83,5 +82,3 @@ func warning(snap *snapshot, reloadErr error) string {
 func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
-
-var errTooLarge = errors.New("request body too large")

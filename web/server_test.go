@@ -442,3 +442,24 @@ func TestReload(t *testing.T) {
 		t.Error("the warning stays after the tip is repaired")
 	}
 }
+
+func TestIsText(t *testing.T) {
+	fa := []byte("نامه")
+	for _, tc := range []struct {
+		in   []byte
+		cut  bool
+		want bool
+	}{
+		{[]byte("plain\n"), false, true},
+		{fa, false, true},
+		{fa[:len(fa)-1], true, true},   // cut inside the last letter
+		{fa[:len(fa)-1], false, false}, // not cut: invalid UTF-8
+		{[]byte("a\x00b"), false, false},
+		{[]byte{0xff, 'a'}, true, false},
+		{nil, false, true},
+	} {
+		if got := isText(tc.in, tc.cut); got != tc.want {
+			t.Errorf("isText(%q, %v) = %v, want %v", tc.in, tc.cut, got, tc.want)
+		}
+	}
+}

@@ -18,6 +18,9 @@ type upload struct {
 	Pasted  bool
 }
 
+// errTooLarge is a request that announces a body over the cap.
+var errTooLarge = errors.New("request body too large")
+
 // errNoUpload is a verify request with neither a file nor a text.
 var errNoUpload = errors.New("paste a text or choose a file to check")
 
