@@ -124,6 +124,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // is time to; release must be called when the request is done with it.
 func (s *Server) acquire() (*snapshot, error) {
 	s.maybeReload()
+	return s.acquireCurrent()
+}
+
+// acquireCurrent is acquire without looking for a new tip.
+func (s *Server) acquireCurrent() (*snapshot, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	snap := s.cur
@@ -142,6 +147,9 @@ func (s *Server) release(snap *snapshot) {
 
 // retire marks snap replaced and closes it if no request uses it. s.mu is held.
 func (s *Server) retire(snap *snapshot) {
+	if snap.retired {
+		return
+	}
 	snap.retired = true
 	if snap.refs == 0 {
 		snap.l.Close()
@@ -153,12 +161,13 @@ func (s *Server) retire(snap *snapshot) {
 func (s *Server) maybeReload() {
 	s.mu.Lock()
 	due := time.Since(s.checked) >= s.opts.CheckEvery
-	cur := s.cur
 	s.mu.Unlock()
 	if !due || !s.reload.TryLock() {
 		return
 	}
 	defer s.reload.Unlock()
+	cur, _ := s.acquireCurrent()
+	defer s.release(cur)
 	var changed bool
 	err := cur.withLedger(func(l *ledger.Ledger) error {
 		var err error

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/verbatim-ledger/verbatim/bundle"
@@ -461,5 +464,60 @@ func TestIsText(t *testing.T) {
 		if got := isText(tc.in, tc.cut); got != tc.want {
 			t.Errorf("isText(%q, %v) = %v, want %v", tc.in, tc.cut, got, tc.want)
 		}
+	}
+}
+
+// TestConcurrentReload serves many requests while another process appends:
+// every answer is whole (run with -race to check the locking).
+func TestConcurrentReload(t *testing.T) {
+	dir := testLedger(t, keys.ECDSAP256, testDocs(t)[:1])
+	_, ts := newTestServer(t, dir, Options{})
+	stop := make(chan struct{})
+	errs := make(chan error, 100)
+	var wg sync.WaitGroup
+	for c := 0; c < 8; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			paths := []string{"/", "/doc/prisoners-letter-2016/1", "/doc/prisoners-letter-2016/1/bundle.json", "/api/log"}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := ts.Client().Get(ts.URL + paths[(c+i)%len(paths)])
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("%s: status %d", paths[(c+i)%len(paths)], resp.StatusCode)
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(c)
+	}
+	key := testKey(t, keys.ECDSAP256)
+	now := clock()
+	for i := 0; i < 3; i++ {
+		l, err := ledger.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendDocs(t, l, key, now, []ledger.NewDocument{{ID: fmt.Sprintf("doc-%d", i), Content: []byte(fmt.Sprintf("document %d\n", i))}})
+		l.Close()
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if _, body := get(t, ts, "/api/ledger"); !strings.Contains(body, `"entries": 5`) {
+		t.Errorf("after three appends: %s", body)
 	}
 }
