@@ -16,3 +16,7 @@ go test -run '^$' -bench 'BenchmarkRegister|BenchmarkVerify' -benchtime 1x -coun
 if [ "${LARGE:-1}" = 1 ]; then
   go test -run '^$' -bench 'BenchmarkLarge' -benchtime 1x -timeout 30m ./ledger/
 fi
+# Issue 9: load on verbatim serve, on loopback: 200 clients for 10 s mixing
+# page views and verifications; requests/s, p50/p99 latency, errors (must be
+# 0) and the server's peak memory.
+go run ./bench/serveload -clients 200 -duration 10s

@@ -115,6 +115,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newProofCmd(e),
 		newAuditCmd(e),
 		newWitnessCmd(e),
+		newServeCmd(e),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
