@@ -99,6 +99,10 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short())
 		}
 	}
+	if err := l.r.checkRefLock(l.branch); err != nil {
+		unlock()
+		return nil, err
+	}
 	a.head = l.head
 	return a, nil
 }
@@ -238,8 +242,10 @@ func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
 // Pending is the number of entries added since the last Flush.
 func (a *Appender) Pending() int { return a.pending }
 
-// Flush writes the staged objects (one packfile, or loose objects for a few)
-// and then moves the branch to the newest commit in one atomic rename.
+// Flush writes the staged objects (one packfile, or loose objects for a
+// few), syncs them to disk, and only then moves the branch to the newest
+// commit in one atomic rename: after a crash or a power loss the branch
+// names either the old commit or a new one whose objects are all on disk.
 func (a *Appender) Flush() error {
 	if a.broken != nil {
 		return a.broken
@@ -264,12 +270,7 @@ func (a *Appender) Flush() error {
 
 func (a *Appender) writeObjects() error {
 	if len(a.objects) < packThreshold {
-		for _, o := range a.objects {
-			if _, err := a.l.r.st.SetEncodedObject(newObject(o.typ, o.content)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeLoose(a.l.r.gitDir, a.objects)
 	}
 	base, err := writePack(a.l.r.gitDir, a.objects)
 	if err != nil {
