@@ -69,6 +69,12 @@ type Appender struct {
 	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
 	flushed bool                   // some entries were flushed: the state cache is stale
 	broken  error
+	// base is the newest commit's trees and size when the Appender began:
+	// versions before base come from the state's index (maybe the cache)
+	// and are verified against the signed entries there before a new
+	// version links to them.
+	base     pathTrees
+	baseSize uint64
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -104,6 +110,7 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		return nil, err
 	}
 	a.head = l.head
+	a.base, a.baseSize = pathTrees{root: l.tip.root}, l.st.size
 	return a, nil
 }
 
@@ -119,7 +126,10 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 	}
 	sum := sha256.Sum256(doc.Content)
 	digest := hex.EncodeToString(sum[:])
-	prev := a.l.st.latest(doc.ID)
+	prev, err := a.previous(doc.ID)
+	if err != nil {
+		return Result{}, err
+	}
 	if prev != nil && prev.SHA256 == digest {
 		return Result{Version: prev, Unchanged: true}, nil
 	}
@@ -137,6 +147,24 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		return Result{}, err
 	}
 	return Result{Version: a.l.st.latest(doc.ID)}, nil
+}
+
+// previous returns the latest version of id, or nil, as its signed entry
+// records it: a new version's link (FORMAT.md §3.3) is signed from what the
+// previous version's verified statement says, never from the state cache.
+func (a *Appender) previous(id string) (*Version, error) {
+	prev := a.l.st.latest(id)
+	if prev == nil || prev.Entry >= a.baseSize {
+		return prev, nil // none, or added by this Appender
+	}
+	env, _, err := a.l.entryAt(&a.base, prev.Entry)
+	if err == nil {
+		err = a.l.checkVersion(prev, env)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checking %s version %d before linking to it: %w", id, prev.Version, err)
+	}
+	return versionOf(env.Statement), nil
 }
 
 func checkNewDocument(doc *NewDocument) error {

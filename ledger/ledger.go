@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -97,7 +98,7 @@ func (l *Ledger) load() error {
 	if cached, cachedHead := l.readCache(); cached != nil {
 		cachedSize := cached.size
 		l.st = cached
-		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil {
+		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil && l.checkCachedEnds() == nil {
 			if l.st.size != cachedSize || cachedHead != head {
 				l.writeCache()
 			}
@@ -114,6 +115,33 @@ func (l *Ledger) load() error {
 		return err
 	}
 	l.writeCache()
+	return nil
+}
+
+// checkCachedEnds takes from the signed entries, not the cache, what the
+// next entry is signed against: the ledger's name and root key (from the
+// genesis) and the newest entry's hash, time and signer. Both envelopes
+// must match their leaves, which the newest checkpoint's signed root
+// covers.
+func (l *Ledger) checkCachedEnds() error {
+	cur := pathTrees{root: l.tip.root}
+	genesis, _, err := l.entryAt(&cur, 0)
+	if err != nil {
+		return err
+	}
+	p := &genesis.Statement.Predicate
+	if p.Genesis == nil || p.Ledger != l.st.name || p.Genesis.RootKey.PublicKey != base64.StdEncoding.EncodeToString(l.st.rootKey.DER()) {
+		return fmt.Errorf("%w: the cached ledger name or root key is not the genesis's", ErrTampered)
+	}
+	last, _, err := l.entryAt(&cur, l.st.size-1)
+	if err != nil {
+		return err
+	}
+	key, ok := l.st.signers[last.KeyID]
+	if !ok {
+		return fmt.Errorf("%w: the newest entry's signer is not authorized", ErrTampered)
+	}
+	l.st.lastHash, l.st.lastTime, l.st.lastSigner = last.Hash(), last.Statement.Predicate.Time, key
 	return nil
 }
 
@@ -170,7 +198,7 @@ func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, erro
 	}
 	env, err := records.ParseEnvelope(data)
 	if err != nil {
-		return nil, &EntryError{Entry: n, Problem: err.Error()}
+		return nil, &EntryError{Entry: n, Problem: err.Error(), Err: err}
 	}
 	return env, nil
 }
@@ -188,7 +216,7 @@ func (l *Ledger) loadCheckpoint() error {
 	key := l.st.lastSigner
 	cp, err := checkpoint.Parse(data, l.st.name, key)
 	if err != nil {
-		return &EntryError{Entry: n, Problem: err.Error()}
+		return &EntryError{Entry: n, Problem: err.Error(), Err: err}
 	}
 	if cp.Size != l.st.size || cp.Root != l.st.root() {
 		root := l.st.root()
@@ -201,7 +229,7 @@ func (l *Ledger) loadCheckpoint() error {
 
 // entryErr makes an EntryError for entry n from what its statement says.
 func entryErr(n uint64, st *records.Statement, commit string, err error) error {
-	e := &EntryError{Entry: n, Commit: commit, Problem: err.Error()}
+	e := &EntryError{Entry: n, Commit: commit, Problem: err.Error(), Err: err}
 	if st != nil && st.Predicate.Document != nil {
 		e.Doc, e.Version = st.Predicate.Document.ID, st.Predicate.Document.Version
 	}
