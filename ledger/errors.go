@@ -29,7 +29,7 @@ type EntryError struct {
 	Doc     string `json:"doc,omitempty"` // "" if unknown or not a document entry
 	Version uint64 `json:"version,omitempty"`
 	Commit  string `json:"commit,omitempty"` // abbreviated commit hash, "" if unknown
-	Problem string `json:"problem"` // what is wrong; Err's message when Err is set
+	Problem string `json:"problem"`          // what is wrong; Err's message when Err is set
 	// Err is the cause, if known, kept so that callers can errors.Is and
 	// errors.As it (a missing git object, a parse error of records).
 	Err error `json:"-"`

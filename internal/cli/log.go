@@ -29,7 +29,7 @@ func newLogCmd(e *env) *cobra.Command {
 envelope is checked against the newest checkpoint's signed Merkle tree and its
 signature verified before it is shown. The git history is not read ('verbatim
 verify' checks it).`,
-		Args:  noArgs("log"),
+		Args: noArgs("log"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := ledger.Open(e.dir())
 			if err != nil {
@@ -80,7 +80,7 @@ func newHistoryCmd(e *env) *cobra.Command {
 		Long: `History lists the versions of one document, oldest first, each as its signed
 entry records it: the entry is checked against the newest checkpoint's signed
 Merkle tree and its signature verified before it is shown.`,
-		Args:  exactArgs(1, "history needs one document ID"),
+		Args: exactArgs(1, "history needs one document ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := records.CheckDocID(args[0]); err != nil {
 				return usageErr(err)
