@@ -53,9 +53,11 @@ func writePack(gitDir string, objects []packObject) (string, error) {
 		os.Remove(idxTmp)
 		return "", err
 	}
+	writeStep("pack-index")
 	if err := os.Rename(tmp.Name(), base+".pack"); err != nil {
 		return "", err
 	}
+	writeStep("pack")
 	if err := syncDir(dir); err != nil {
 		return "", err
 	}
@@ -150,6 +152,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// testHookWrite, when a test sets it, is called at each step of writing
+// objects and refs, with the step's name; the crash test kills the process
+// there.
+var testHookWrite func(step string)
+
+func writeStep(step string) {
+	if testHookWrite != nil {
+		testHookWrite(step)
+	}
+}
+
 // writeLoose writes objects as loose objects (zlib of "type size\x00"
 // content, at objects/xx/yyyy…) that are durable before it returns: each
 // is written under a temporary name, synced and renamed, and every
@@ -175,12 +188,14 @@ func writeLoose(gitDir string, objects []packObject) error {
 			return err
 		}
 		dirty[dir] = true
+		writeStep("object")
 	}
 	for dir := range dirty {
 		if err := syncDir(dir); err != nil {
 			return err
 		}
 	}
+	writeStep("objects-synced")
 	return nil
 }
 

@@ -286,12 +286,14 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
+		writeStep("ref-locked")
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	writeStep("ref")
 	return syncDir(filepath.Dir(path))
 }
 
