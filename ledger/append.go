@@ -169,11 +169,11 @@ func (a *Appender) previous(id string) (*Version, error) {
 
 func checkNewDocument(doc *NewDocument) error {
 	if err := records.CheckDocID(doc.ID); err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	for _, f := range []struct{ name, v string }{{"title", doc.Title}, {"source", doc.Source}, {"language", doc.Language}, {"note", doc.Note}} {
 		if err := records.CheckText(f.name, f.v); err != nil {
-			return fmt.Errorf("%w: %v", ErrInput, err)
+			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
 	}
 	if doc.MediaType == "" {
@@ -214,7 +214,7 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	raw, err := records.Sign(st, a.fp, a.signer)
 	if err != nil {
 		if errors.Is(err, records.ErrMalformed) {
-			return fmt.Errorf("%w: %v", ErrInput, err)
+			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
 		return err
 	}
@@ -224,7 +224,7 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	}
 	n := a.l.st.size
 	if _, err := a.l.st.apply(env); err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	// From here on the in-memory state has moved: a failure breaks the Appender.
 	if err := a.stage(n, env, content); err != nil {

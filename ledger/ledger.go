@@ -90,7 +90,7 @@ func (l *Ledger) load() error {
 	}
 	c, err := parseCommitHeader(data)
 	if err != nil {
-		return fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(head), err)
+		return fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(head), err)
 	}
 	if l.tip.root, err = l.r.tree(c.tree); err != nil {
 		return err
@@ -241,7 +241,7 @@ func entryErr(n uint64, st *records.Statement, commit string, err error) error {
 // error dir is left as it was (a directory Init created is removed).
 func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 	if err := records.CheckLedgerName(name); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	if err := CanInit(dir); err != nil {
 		return nil, err
@@ -295,7 +295,7 @@ func clearDir(dir string) {
 func CanInit(dir string) error {
 	empty, err := isEmptyDir(dir)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrInput, dir, err)
+		return fmt.Errorf("%w: %s: %w", ErrInput, dir, err)
 	}
 	if empty {
 		return nil

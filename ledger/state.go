@@ -100,7 +100,7 @@ func (s *state) keyFor(st *records.Statement) (*keys.PublicKey, error) {
 	der, _ := base64.StdEncoding.DecodeString(g.RootKey.PublicKey) // validated by records
 	k, err := keys.PublicKeyFromDER(der)
 	if err != nil {
-		return nil, fmt.Errorf("genesis root key: %v", err)
+		return nil, fmt.Errorf("genesis root key: %w", err)
 	}
 	if string(k.Algorithm()) != g.RootKey.Algorithm {
 		return nil, fmt.Errorf("genesis root key is %s, recorded as %s", k.Algorithm(), g.RootKey.Algorithm)

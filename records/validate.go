@@ -22,7 +22,7 @@ const (
 // sign) is the ledger's to check. Errors wrap ErrMalformed.
 func (s *Statement) Validate() error {
 	if err := s.validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func (s *Statement) validateGenesis() error {
 		return fmt.Errorf("ledger format %q is not %q, the only one this version of verbatim reads", g.Format, FormatVersion)
 	}
 	if err := g.RootKey.validate(); err != nil {
-		return fmt.Errorf("root key: %v", err)
+		return fmt.Errorf("root key: %w", err)
 	}
 	if p.Signer != g.RootKey.Fingerprint {
 		return fmt.Errorf("genesis is signed by %s, not by its root key %s", p.Signer, g.RootKey.Fingerprint)

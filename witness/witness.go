@@ -148,7 +148,7 @@ func Check(prev *State, next *checkpoint.Checkpoint, consistency [][]byte) error
 		return fmt.Errorf("%w: split view: it already cosigned a checkpoint of %d entries with this root but another entries/ tree (another git history)", ErrRefused, prev.Size)
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, prev.Size, next.Size, consistency, prev.Root, next.Root[:]); err != nil {
-		return fmt.Errorf("%w: split view or fork: the checkpoint of %d entries is not consistent with the one of %d it cosigned before: %v", ErrRefused, next.Size, prev.Size, err)
+		return fmt.Errorf("%w: split view or fork: the checkpoint of %d entries is not consistent with the one of %d it cosigned before: %w", ErrRefused, next.Size, prev.Size, err)
 	}
 	return nil
 }
