@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
@@ -261,11 +260,8 @@ func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 }
 
 func initLedger(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
-	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: defaultBranch},
-		Bare:        true,
-	}); err != nil {
-		return nil, fmt.Errorf("creating git repository in %s: %w", dir, err)
+	if err := initRepo(dir); err != nil {
+		return nil, err
 	}
 	l := &Ledger{dir: dir, r: newRepo(dir), branch: defaultBranch, st: newState()}
 	a, err := l.Append(root, opts)
