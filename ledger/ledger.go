@@ -30,9 +30,11 @@ type Ledger struct {
 // commit's tree: every entry's envelope, the hash chain, the version links
 // and the Merkle root, checked against the newest checkpoint, whose
 // signature it verifies. With a state cache (FORMAT.md §7.1) it replays only
-// the entries added since, and checks the whole tree of leaf hashes against
-// the newest checkpoint instead; every envelope read later must then match
-// its leaf (VerifyVersion). It does not verify the envelopes' signatures,
+// the entries added since, checks the whole tree of leaf hashes against the
+// newest checkpoint instead, and reads the genesis and the newest entry from
+// the tree; the queries (Entries, History, Lookup, FindContent) re-read and
+// check every entry they answer with, so no answer comes from the cache.
+// It does not verify the envelopes' signatures,
 // the documents or the history; Verify does. A ledger that is not
 // consistent gives an error wrapping ErrTampered.
 func Open(dir string) (*Ledger, error) {

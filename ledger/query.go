@@ -46,10 +46,8 @@ func (l *Ledger) Entries() ([]EntryInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n > 0 { // the genesis is the root key's own; Open checked it names it
-			if err := l.checkSignature(n, env); err != nil {
-				return nil, err
-			}
+		if err := l.checkSignature(n, env); err != nil {
+			return nil, err
 		}
 		out = append(out, entryInfoOf(env.Statement))
 	}
