@@ -24,6 +24,9 @@ type Ledger struct {
 	tip    pathTrees // the newest commit's trees on the path to the newest entry
 	cp     *checkpoint.Checkpoint
 	stale  bool // an Appender discarded entries: re-read before use
+	// cached says the state came from the state cache; noCache that a
+	// query found the cache wrong, and the ledger replays every entry.
+	cached, noCache bool
 }
 
 // Open opens the ledger in dir and reads its current state from the newest
@@ -96,13 +99,15 @@ func (l *Ledger) load() error {
 	if l.tip.root, err = l.r.tree(c.tree); err != nil {
 		return err
 	}
-	if cached, cachedHead := l.readCache(); cached != nil {
+	l.cached = false
+	if cached, cachedHead := l.readCache(); cached != nil && !l.noCache {
 		cachedSize := cached.size
 		l.st = cached
 		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil && l.checkCachedEnds() == nil {
 			if l.st.size != cachedSize || cachedHead != head {
 				l.writeCache()
 			}
+			l.cached = true
 			return nil
 		}
 		// A cache of another history, stale or damaged: replay everything.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -54,9 +55,32 @@ func (l *Ledger) Entries() ([]EntryInfo, error) {
 	return out, nil
 }
 
+// errIndex marks an index (the state cache's) that does not match the
+// signed entries.
+var errIndex = errors.New("the ledger's cached index does not match the signed entries")
+
+// replayed reports whether err came from a state cache that does not match
+// the signed entries and, if so, re-reads the ledger replaying every entry
+// (and rewrites the cache), so that the query can be run again.
+func (l *Ledger) replayed(err error) bool {
+	if !errors.Is(err, errIndex) || !l.cached || l.noCache {
+		return false
+	}
+	l.noCache = true
+	return l.load() == nil
+}
+
 // History returns the versions of document id, oldest first, or an error
 // wrapping ErrNotFound. Each is read from its verified entry (VerifiedVersion).
 func (l *Ledger) History(id string) ([]*Version, error) {
+	vs, err := l.history(id)
+	if l.replayed(err) {
+		vs, err = l.history(id)
+	}
+	return vs, err
+}
+
+func (l *Ledger) history(id string) ([]*Version, error) {
 	vs, err := l.cachedHistory(id)
 	if err != nil {
 		return nil, err
@@ -88,6 +112,14 @@ func (l *Ledger) cachedHistory(id string) ([]*Version, error) {
 // Lookup returns version v of document id, read from its verified entry;
 // v == 0 means the latest.
 func (l *Ledger) Lookup(id string, v uint64) (*Version, error) {
+	got, err := l.lookup(id, v)
+	if l.replayed(err) {
+		got, err = l.lookup(id, v)
+	}
+	return got, err
+}
+
+func (l *Ledger) lookup(id string, v uint64) (*Version, error) {
 	vs, err := l.cachedHistory(id)
 	if err != nil {
 		return nil, err
@@ -110,6 +142,14 @@ func (l *Ledger) Lookup(id string, v uint64) (*Version, error) {
 // cache's when there is one: a damaged cache can hide a version (FORMAT.md
 // §7.1), never invent one.
 func (l *Ledger) FindContent(content []byte) ([]*Version, error) {
+	vs, err := l.findContent(content)
+	if l.replayed(err) {
+		vs, err = l.findContent(content)
+	}
+	return vs, err
+}
+
+func (l *Ledger) findContent(content []byte) ([]*Version, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
 	}
@@ -215,7 +255,8 @@ func (l *Ledger) checkVersion(v *Version, env *records.ParsedEnvelope) error {
 
 // indexError reports a state cache that does not match the signed entries.
 func (l *Ledger) indexError(v *Version) error {
-	return &EntryError{Entry: v.Entry, Doc: v.Doc, Version: v.Version, Problem: fmt.Sprintf("the ledger's cached index does not match the signed entry; delete %s and retry", cacheFile)}
+	return &EntryError{Entry: v.Entry, Doc: v.Doc, Version: v.Version, Err: errIndex,
+		Problem: fmt.Sprintf("the ledger's cached index does not match the signed entry; delete %s and retry", cacheFile)}
 }
 
 func (l *Ledger) checkSignature(n uint64, env *records.ParsedEnvelope) error {
