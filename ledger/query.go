@@ -2,8 +2,8 @@ package ledger
 
 import (
 	"crypto/sha256"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
