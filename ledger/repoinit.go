@@ -1,7 +1,11 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -29,6 +33,27 @@ func initRepo(dir string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("creating git repository in %s: %w", dir, err)
+	}
+	return syncNew(dir)
+}
+
+// syncNew makes a new repository's files and directories durable, as the
+// objects and the ref written next are (go-git's storage syncs nothing).
+func syncNew(dir string) error {
+	for _, name := range []string{"HEAD", "config"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err == nil {
+			err = f.Sync()
+			f.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("creating git repository in %s: %w", dir, err)
+		}
+	}
+	for _, d := range []string{"objects/pack", "objects/info", "objects", "refs/heads", "refs/tags", "refs", ".", ".."} {
+		if err := syncDir(filepath.Join(dir, d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }
