@@ -83,7 +83,7 @@ func Parse(data []byte) (*Bundle, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: data after the bundle", ErrMalformed)
@@ -144,7 +144,7 @@ type Result struct {
 func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error) {
 	pub, err := keys.ParsePublicKey([]byte(b.PublicKey))
 	if err != nil {
-		return nil, fmt.Errorf("%w: publicKey: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: publicKey: %w", ErrMalformed, err)
 	}
 	if string(pub.PEM()) != b.PublicKey {
 		return nil, fmt.Errorf("%w: publicKey is not the canonical PEM of its key (64-character base64 lines, one final newline, nothing else)", ErrMalformed)
@@ -154,7 +154,7 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 	}
 	env, err := records.ParseEnvelope(b.Envelope)
 	if err != nil {
-		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
 	}
 	st := env.Statement
 	if err := b.checkEntry(env, pub, document); err != nil {
@@ -162,7 +162,7 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 	}
 	cp, err := checkpoint.ParseCosigned([]byte(b.Checkpoint), st.Predicate.Ledger, pub)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFailed, err)
+		return nil, fmt.Errorf("%w: %w", ErrFailed, err)
 	}
 	in := b.Inclusion
 	if cp.Size != in.TreeSize {
@@ -173,7 +173,7 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 	}
 	leaf := records.LeafHash(b.Envelope)
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, in.LeafIndex, in.TreeSize, leaf[:], in.Hashes, cp.Root[:]); err != nil {
-		return nil, fmt.Errorf("%w: the inclusion proof does not lead from the entry to the checkpoint's root: %v", ErrFailed, err)
+		return nil, fmt.Errorf("%w: the inclusion proof does not lead from the entry to the checkpoint's root: %w", ErrFailed, err)
 	}
 	return &Result{Statement: st, Signer: pub.Fingerprint(), Checkpoint: cp}, nil
 }

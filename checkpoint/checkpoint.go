@@ -171,12 +171,12 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 		if strings.Contains(err.Error(), "invalid signature") {
 			return nil, errors.New("checkpoint signature does not verify: the checkpoint was altered")
 		}
-		return nil, fmt.Errorf("checkpoint is not a valid signed note: %v", err)
+		return nil, fmt.Errorf("checkpoint is not a valid signed note: %w", err)
 	}
 	var c log.Checkpoint
 	rest, err := c.Unmarshal([]byte(n.Text))
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint body: %v", err)
+		return nil, fmt.Errorf("checkpoint body: %w", err)
 	}
 	ext, ok := strings.CutPrefix(string(rest), entriesLine)
 	entries, err := hex.DecodeString(strings.TrimSuffix(ext, "\n"))

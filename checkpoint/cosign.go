@@ -42,7 +42,7 @@ func Cosign(cp *Checkpoint, name string, priv *keys.PrivateKey) ([]byte, error) 
 	}
 	signer, err := fnote.NewSignerForCosignatureV1(skey)
 	if err != nil {
-		return nil, fmt.Errorf("witness key: %v", err)
+		return nil, fmt.Errorf("witness key: %w", err)
 	}
 	n := &note.Note{Text: cp.Note.Text}
 	for _, s := range append(append([]note.Signature{}, cp.Note.Sigs...), cp.Note.UnverifiedSigs...) {
@@ -73,7 +73,7 @@ func Cosigners(raw []byte, origin string, ledgerKey *keys.PublicKey, witnesses [
 	}
 	n, err := note.Open(raw, note.VerifierList(vs...))
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint cosignatures: %v", err)
+		return nil, fmt.Errorf("checkpoint cosignatures: %w", err)
 	}
 	var out []string
 	for _, s := range n.Sigs {

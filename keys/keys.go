@@ -142,7 +142,7 @@ func ParsePublicKey(pemBytes []byte) (*PublicKey, error) {
 func PublicKeyFromDER(der []byte) (*PublicKey, error) {
 	k, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: bad public key: %v (a key must be a DER SubjectPublicKeyInfo with an uncompressed P-256 point or an Ed25519 key, as cosign and openssl write)", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: bad public key: %w (a key must be a DER SubjectPublicKeyInfo with an uncompressed P-256 point or an Ed25519 key, as cosign and openssl write)", ErrNotAKey, err)
 	}
 	pub, err := newPublicKey(k)
 	if err != nil {
@@ -174,7 +174,7 @@ func newPublicKey(k crypto.PublicKey) (*PublicKey, error) {
 	}
 	der, err := x509.MarshalPKIXPublicKey(k)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrNotAKey, err)
 	}
 	p.der, p.fp = der, fingerprintOf(der)
 	return p, nil

@@ -59,7 +59,7 @@ func (k *PrivateKey) Sign(msg []byte) ([]byte, error) {
 func withSigner(p *PrivateKey, k crypto.PrivateKey) (*PrivateKey, error) {
 	sv, err := signature.LoadSignerVerifier(k, crypto.SHA256)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedKey, err)
 	}
 	p.sv = sv
 	return p, nil
@@ -139,7 +139,7 @@ func checkEncrypted(b []byte) error {
 	}
 	var e encryptedKey
 	if err := json.Unmarshal(b, &e); err != nil {
-		return fmt.Errorf("%w: encrypted key is not the JSON cosign writes: %v", ErrNotAKey, err)
+		return fmt.Errorf("%w: encrypted key is not the JSON cosign writes: %w", ErrNotAKey, err)
 	}
 	if e.KDF.Name != kdfScrypt {
 		return fmt.Errorf("%w: encrypted key uses KDF %q, want %q", ErrNotAKey, e.KDF.Name, kdfScrypt)
@@ -196,7 +196,7 @@ func ParsePrivateKey(pemBytes, password []byte) (*PrivateKey, error) {
 	k, err := x509.ParsePKCS8PrivateKey(der)
 	clear(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: decrypted key is not PKCS #8: %v", ErrNotAKey, err)
+		return nil, fmt.Errorf("%w: decrypted key is not PKCS #8: %w", ErrNotAKey, err)
 	}
 	return newPrivateKey(k)
 }
@@ -245,7 +245,7 @@ func otherPEM(block *pem.Block) error {
 		return fmt.Errorf("%w: PEM type %q, want %q", ErrNotAKey, block.Type, pemSigstoreKey)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: PEM %q holds a malformed key: %v", ErrNotAKey, block.Type, err)
+		return fmt.Errorf("%w: PEM %q holds a malformed key: %w", ErrNotAKey, block.Type, err)
 	}
 	if _, err := newPrivateKey(k); err != nil {
 		if errors.Is(err, ErrUnsupportedKey) {

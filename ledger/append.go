@@ -68,6 +68,12 @@ type Appender struct {
 	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
 	flushed bool                   // some entries were flushed: the state cache is stale
 	broken  error
+	// base is the newest commit's trees and size when the Appender began:
+	// versions before base come from the state's index (maybe the cache)
+	// and are verified against the signed entries there before a new
+	// version links to them.
+	base     pathTrees
+	baseSize uint64
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -98,7 +104,12 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short())
 		}
 	}
+	if err := l.r.checkRefLock(l.branch); err != nil {
+		unlock()
+		return nil, err
+	}
 	a.head = l.head
+	a.base, a.baseSize = pathTrees{root: l.tip.root}, l.st.size
 	return a, nil
 }
 
@@ -114,7 +125,10 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 	}
 	sum := sha256.Sum256(doc.Content)
 	digest := hex.EncodeToString(sum[:])
-	prev := a.l.st.latest(doc.ID)
+	prev, err := a.previous(doc.ID)
+	if err != nil {
+		return Result{}, err
+	}
 	if prev != nil && prev.SHA256 == digest {
 		return Result{Version: prev, Unchanged: true}, nil
 	}
@@ -134,13 +148,31 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 	return Result{Version: a.l.st.latest(doc.ID)}, nil
 }
 
+// previous returns the latest version of id, or nil, as its signed entry
+// records it: a new version's link (FORMAT.md §3.3) is signed from what the
+// previous version's verified statement says, never from the state cache.
+func (a *Appender) previous(id string) (*Version, error) {
+	prev := a.l.st.latest(id)
+	if prev == nil || prev.Entry >= a.baseSize {
+		return prev, nil // none, or added by this Appender
+	}
+	env, _, err := a.l.entryAt(&a.base, prev.Entry)
+	if err == nil {
+		err = a.l.checkVersion(prev, env)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checking %s version %d before linking to it: %w", id, prev.Version, err)
+	}
+	return versionOf(env.Statement), nil
+}
+
 func checkNewDocument(doc *NewDocument) error {
 	if err := records.CheckDocID(doc.ID); err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	for _, f := range []struct{ name, v string }{{"title", doc.Title}, {"source", doc.Source}, {"language", doc.Language}, {"note", doc.Note}} {
 		if err := records.CheckText(f.name, f.v); err != nil {
-			return fmt.Errorf("%w: %v", ErrInput, err)
+			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
 	}
 	if doc.MediaType == "" {
@@ -181,7 +213,7 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	raw, err := records.Sign(st, a.fp, a.signer)
 	if err != nil {
 		if errors.Is(err, records.ErrMalformed) {
-			return fmt.Errorf("%w: %v", ErrInput, err)
+			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
 		return err
 	}
@@ -191,7 +223,7 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	}
 	n := a.l.st.size
 	if _, err := a.l.st.apply(env); err != nil {
-		return fmt.Errorf("%w: %v", ErrInput, err)
+		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	// From here on the in-memory state has moved: a failure breaks the Appender.
 	if err := a.stage(n, env, content); err != nil {
@@ -237,8 +269,10 @@ func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
 // Pending is the number of entries added since the last Flush.
 func (a *Appender) Pending() int { return a.pending }
 
-// Flush writes the staged objects (one packfile, or loose objects for a few)
-// and then moves the branch to the newest commit in one atomic rename.
+// Flush writes the staged objects (one packfile, or loose objects for a
+// few), syncs them to disk, and only then moves the branch to the newest
+// commit in one atomic rename: after a crash or a power loss the branch
+// names either the old commit or a new one whose objects are all on disk.
 func (a *Appender) Flush() error {
 	if a.broken != nil {
 		return a.broken
@@ -263,12 +297,7 @@ func (a *Appender) Flush() error {
 
 func (a *Appender) writeObjects() error {
 	if len(a.objects) < packThreshold {
-		for _, o := range a.objects {
-			if _, err := a.l.r.st.SetEncodedObject(newObject(o.typ, o.content)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeLoose(a.l.r.gitDir, a.objects)
 	}
 	base, err := writePack(a.l.r.gitDir, a.objects)
 	if err != nil {

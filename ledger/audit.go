@@ -99,7 +99,7 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	}
 	c, err := parseCommitHeader(data)
 	if err != nil {
-		return fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(head), err)
+		return fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(head), err)
 	}
 	if a.tip, err = tipTreesAt(a.r, c.tree); err != nil {
 		return err
@@ -113,10 +113,10 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 		return err
 	}
 	if a.newCP, err = checkpoint.Parse(raw, a.name, a.key); err != nil {
-		return fmt.Errorf("%w: the newest checkpoint: %v", ErrTampered, err)
+		return fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
 	}
 	if a.old, err = checkpoint.ParseCosigned(opts.Since, a.name, a.key); err != nil {
-		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, a.name, err)
+		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %w", ErrInput, a.name, err)
 	}
 	k, n := a.old.Size, a.newCP.Size
 	if k == 0 {
@@ -212,7 +212,7 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	}
 	nodes, err := proof.Consistency(k, n)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTampered, err)
+		return nil, fmt.Errorf("%w: %w", ErrTampered, err)
 	}
 	tipc := a.tip
 	cons, err := storedProof(a.r, &tipc, nodes)
@@ -220,7 +220,7 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 		return nil, err
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, k, n, cons, a.old.Root[:], a.newCP.Root[:]); err != nil {
-		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %v", ErrFork, k, n, err)
+		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %w", ErrFork, k, n, err)
 	}
 	return &AuditReport{
 		Name: a.name, RootFingerprint: a.key.Fingerprint(), RootKey: a.key, Pinned: opts.Trust != "",
@@ -321,7 +321,7 @@ func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
 		return t, err
 	}
 	if err := checkRoot(t.root); err != nil {
-		return t, fmt.Errorf("%w: the newest commit: %v", ErrTampered, err)
+		return t, fmt.Errorf("%w: the newest commit: %w", ErrTampered, err)
 	}
 	e, _ := t.root.find(entriesDir)
 	t.entries, err = r.tree(e.hash)
@@ -357,7 +357,7 @@ func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, 
 	}
 	env, err := records.ParseEnvelope(raw)
 	if err != nil {
-		return nil, nil, &EntryError{Entry: n, Problem: err.Error()}
+		return nil, nil, &EntryError{Entry: n, Problem: err.Error(), Err: err}
 	}
 	if env.Statement.Predicate.Entry != n {
 		return nil, nil, &EntryError{Entry: n, Problem: fmt.Sprintf("records entry number %d", env.Statement.Predicate.Entry)}
@@ -372,11 +372,11 @@ func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
 	for h := head; uint64(len(out)) < m; {
 		data, err := r.object(plumbing.CommitObject, h)
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading history: %v", ErrTampered, err)
+			return nil, fmt.Errorf("%w: reading history: %w", ErrTampered, err)
 		}
 		c, err := parseCommitHeader(data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(h), err)
+			return nil, fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(h), err)
 		}
 		if len(c.parents) > 1 {
 			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))

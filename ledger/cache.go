@@ -21,7 +21,9 @@ import (
 // hashes to equal the newest checkpoint's, which the ledger key signed: a
 // cache from another history, stale or damaged, fails that check and Open
 // replays everything instead. It is rewritten after each load that replayed
-// entries and after each append.
+// entries and after each append. Nothing shown or signed comes from it
+// (FORMAT.md §7.1): queries re-read the entries it points to, and a query
+// that finds it wrong replays every entry (Ledger.replayed).
 const cacheFile = "verbatim/state-v1.gob"
 
 type cachedState struct {
@@ -89,8 +91,17 @@ func (l *Ledger) writeCache() {
 	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
 		return
 	}
-	tmp := path + ".tmp"
-	if os.WriteFile(tmp, buf.Bytes(), 0o644) != nil || os.Rename(tmp, path) != nil {
-		os.Remove(tmp)
+	// A temporary file of its own: readers rewrite the cache without the
+	// ledger lock, and two of them must not write one file at once.
+	f, err := os.CreateTemp(filepath.Dir(path), "state-v1.gob.tmp*")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(buf.Bytes())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || os.Chmod(f.Name(), 0o644) != nil || os.Rename(f.Name(), path) != nil {
+		os.Remove(f.Name())
 	}
 }

@@ -1,20 +1,26 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
-	"time"
 
 	"github.com/verbatim-ledger/verbatim/keys"
 )
 
-// TestKilledWriterLeavesWholeEntries kills a process in the middle of a
-// bulk registration, again and again, and checks after each kill that the
-// ledger verifies and holds only whole flushed batches.
+// TestKilledWriterLeavesWholeEntries kills a writing process at chosen
+// steps of writing objects and the ref (loose objects, a pack and its index,
+// the ref's lock file, the ref), one round per step, and checks after each
+// kill that the ledger verifies and holds only whole flushed batches. The
+// child kills itself at the step (testHookWrite), so where it dies does not
+// depend on timing.
 func TestKilledWriterLeavesWholeEntries(t *testing.T) {
 	if os.Getenv("VERBATIM_CRASH_CHILD") != "" {
 		t.Skip("child process")
@@ -40,28 +46,41 @@ func TestKilledWriterLeavesWholeEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Close()
-	want := uint64(1)
-	// The child spends about 100 ms decrypting its key before it writes.
-	for round, delay := range []time.Duration{150, 300, 450, 700, 1000, 1300} {
+	size := uint64(1)
+	lock := filepath.Join(dir, "refs", "heads", "main.lock")
+	// Batches alternate one document (loose objects) and crashBatch (a pack).
+	for round, at := range []string{"object:1", "object:6", "objects-synced:1", "ref-locked:1", "ref:1",
+		"pack-index:1", "pack:1", "ref-locked:2", "ref:2", "object:14", "ref:3"} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-		cmd.Env = append(os.Environ(), "VERBATIM_CRASH_CHILD="+dir, "VERBATIM_CRASH_KEY="+keyFile, fmt.Sprintf("VERBATIM_CRASH_ROUND=%d", round))
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		cmd.Env = append(os.Environ(), "VERBATIM_CRASH_CHILD="+dir, "VERBATIM_CRASH_KEY="+keyFile,
+			fmt.Sprintf("VERBATIM_CRASH_ROUND=%d", round), "VERBATIM_CRASH_AT="+at)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("round %d: the child was not killed at %s: %v\n%s", round, at, err, out)
 		}
-		time.Sleep(delay * time.Millisecond)
-		cmd.Process.Kill()
-		cmd.Wait()
+		if strings.HasPrefix(at, "ref-locked:") {
+			// Killed holding the ref's lock file: the next writer refuses
+			// (as git does) until someone removes it.
+			if _, err := os.Stat(lock); err != nil {
+				t.Fatalf("round %d: killed after writing the ref's lock file, but it is not there: %v", round, err)
+			}
+			if err := os.Remove(lock); err != nil {
+				t.Fatal(err)
+			}
+		}
 		rep, err := Verify(dir, VerifyOptions{Trust: key.Public().Fingerprint()})
 		if err != nil {
-			t.Fatalf("round %d: after kill: %v", round, err)
+			t.Fatalf("round %d (killed at %s): %v", round, at, err)
 		}
-		if rep.Entries < want || (rep.Entries-1)%crashBatch != 0 {
-			t.Fatalf("round %d: %d entries after kill; want at least %d and whole batches of %d", round, rep.Entries, want, crashBatch)
+		added := rep.Entries - size
+		if !wholeBatches(added) {
+			t.Fatalf("round %d (killed at %s): %d entries added, not whole batches of 1 and %d", round, at, added, crashBatch)
 		}
-		want = rep.Entries
-	}
-	if want < 1+3*crashBatch {
-		t.Fatalf("the killed writers added only %d entries: the test did not exercise writing", want-1)
+		if strings.HasPrefix(at, "ref:") && added == 0 {
+			t.Fatalf("round %d: killed after moving the ref, but the batch is not there", round)
+		}
+		size = rep.Entries
 	}
 	// The ledger still accepts appends after all the kills.
 	l, err = Open(dir)
@@ -70,19 +89,54 @@ func TestKilledWriterLeavesWholeEntries(t *testing.T) {
 	}
 	defer l.Close()
 	registerDocs(t, l, key, testClock(), sampleDocs[:1])
-	if rep, err := Verify(dir, VerifyOptions{Trust: key.Public().Fingerprint()}); err != nil || rep.Entries != want+1 {
-		t.Fatalf("after a final append: %v, %v; want %d entries", rep, err, want+1)
+	if rep, err := Verify(dir, VerifyOptions{Trust: key.Public().Fingerprint()}); err != nil || rep.Entries != size+1 {
+		t.Fatalf("after a final append: %v, %v; want %d entries", rep, err, size+1)
 	}
 }
 
 const crashBatch = 20
 
+// crashBatchSize is the size of the child's batch i: one document, then
+// crashBatch, alternately.
+func crashBatchSize(i int) int {
+	if i%2 == 0 {
+		return 1
+	}
+	return crashBatch
+}
+
+// wholeBatches reports whether n entries are the first few batches of a child.
+func wholeBatches(n uint64) bool {
+	sum := uint64(0)
+	for i := 0; sum <= n; i++ {
+		if sum == n {
+			return true
+		}
+		sum += uint64(crashBatchSize(i))
+	}
+	return false
+}
+
 // TestCrashChild is the process TestKilledWriterLeavesWholeEntries kills:
-// it registers batches of crashBatch documents until it is killed.
+// it registers batches until it reaches the step VERBATIM_CRASH_AT
+// ("step:k", the k-th time step is reached), where it kills itself.
 func TestCrashChild(t *testing.T) {
 	dir := os.Getenv("VERBATIM_CRASH_CHILD")
 	if dir == "" {
 		t.Skip("run by TestKilledWriterLeavesWholeEntries")
+	}
+	step, nth, _ := strings.Cut(os.Getenv("VERBATIM_CRASH_AT"), ":")
+	k, err := strconv.Atoi(nth)
+	if err != nil {
+		t.Fatalf("VERBATIM_CRASH_AT: %v", err)
+	}
+	testHookWrite = func(s string) {
+		if s == step {
+			if k--; k == 0 {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // the signal is on its way
+			}
+		}
 	}
 	privPEM, err := os.ReadFile(os.Getenv("VERBATIM_CRASH_KEY"))
 	if err != nil {
@@ -101,17 +155,18 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	round := os.Getenv("VERBATIM_CRASH_ROUND")
-	for i := 0; ; i++ {
-		doc := NewDocument{ID: fmt.Sprintf("crash-%s-%d", round, i%7), Content: []byte(fmt.Sprintf("round %s document %d\n", round, i))}
-		if _, err := a.Add(doc); err != nil {
-			t.Fatal(err)
-		}
-		if a.Pending() == crashBatch {
-			if err := a.Flush(); err != nil {
+	for b, n := 0, 0; b < 8; b++ {
+		for j := 0; j < crashBatchSize(b); j, n = j+1, n+1 {
+			doc := NewDocument{ID: fmt.Sprintf("crash-%s-%d", round, n%7), Content: []byte(fmt.Sprintf("round %s document %d\n", round, n))}
+			if _, err := a.Add(doc); err != nil {
 				t.Fatal(err)
 			}
 		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
 	}
+	t.Fatalf("never reached %s", os.Getenv("VERBATIM_CRASH_AT"))
 }
 
 // TestConcurrentWritersSerialize runs writers on separate handles of one

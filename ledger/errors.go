@@ -29,7 +29,10 @@ type EntryError struct {
 	Doc     string `json:"doc,omitempty"` // "" if unknown or not a document entry
 	Version uint64 `json:"version,omitempty"`
 	Commit  string `json:"commit,omitempty"` // abbreviated commit hash, "" if unknown
-	Problem string `json:"problem"`
+	Problem string `json:"problem"`          // what is wrong; Err's message when Err is set
+	// Err is the cause, if known, kept so that callers can errors.Is and
+	// errors.As it (a missing git object, a parse error of records).
+	Err error `json:"-"`
 }
 
 func (e *EntryError) Error() string {
@@ -42,8 +45,17 @@ func (e *EntryError) Error() string {
 	case e.Commit != "":
 		where += fmt.Sprintf(" (commit %s)", e.Commit)
 	}
-	return where + ": " + e.Problem
+	problem := e.Problem
+	if problem == "" && e.Err != nil {
+		problem = e.Err.Error()
+	}
+	return where + ": " + problem
 }
 
-// Unwrap makes every EntryError an ErrTampered.
-func (e *EntryError) Unwrap() error { return ErrTampered }
+// Unwrap makes every EntryError an ErrTampered, and keeps its cause.
+func (e *EntryError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrTampered}
+	}
+	return []error{ErrTampered, e.Err}
+}

@@ -1,11 +1,11 @@
 package ledger
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
@@ -24,15 +24,20 @@ type Ledger struct {
 	tip    pathTrees // the newest commit's trees on the path to the newest entry
 	cp     *checkpoint.Checkpoint
 	stale  bool // an Appender discarded entries: re-read before use
+	// cached says the state came from the state cache; noCache that a
+	// query found the cache wrong, and the ledger replays every entry.
+	cached, noCache bool
 }
 
 // Open opens the ledger in dir and reads its current state from the newest
 // commit's tree: every entry's envelope, the hash chain, the version links
 // and the Merkle root, checked against the newest checkpoint, whose
 // signature it verifies. With a state cache (FORMAT.md §7.1) it replays only
-// the entries added since, and checks the whole tree of leaf hashes against
-// the newest checkpoint instead; every envelope read later must then match
-// its leaf (VerifyVersion). It does not verify the envelopes' signatures,
+// the entries added since, checks the whole tree of leaf hashes against the
+// newest checkpoint instead, and reads the genesis and the newest entry from
+// the tree; the queries (Entries, History, Lookup, FindContent) re-read and
+// check every entry they answer with, so no answer comes from the cache.
+// It does not verify the envelopes' signatures,
 // the documents or the history; Verify does. A ledger that is not
 // consistent gives an error wrapping ErrTampered.
 func Open(dir string) (*Ledger, error) {
@@ -94,18 +99,20 @@ func (l *Ledger) load() error {
 	}
 	c, err := parseCommitHeader(data)
 	if err != nil {
-		return fmt.Errorf("%w: commit %s: %v", ErrTampered, shortHash(head), err)
+		return fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(head), err)
 	}
 	if l.tip.root, err = l.r.tree(c.tree); err != nil {
 		return err
 	}
-	if cached, cachedHead := l.readCache(); cached != nil {
+	l.cached = false
+	if cached, cachedHead := l.readCache(); cached != nil && !l.noCache {
 		cachedSize := cached.size
 		l.st = cached
-		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil {
+		if err := l.loadEntries(); err == nil && l.loadCheckpoint() == nil && l.checkCachedEnds() == nil {
 			if l.st.size != cachedSize || cachedHead != head {
 				l.writeCache()
 			}
+			l.cached = true
 			return nil
 		}
 		// A cache of another history, stale or damaged: replay everything.
@@ -119,6 +126,33 @@ func (l *Ledger) load() error {
 		return err
 	}
 	l.writeCache()
+	return nil
+}
+
+// checkCachedEnds takes from the signed entries, not the cache, what the
+// next entry is signed against: the ledger's name and root key (from the
+// genesis) and the newest entry's hash, time and signer. Both envelopes
+// must match their leaves, which the newest checkpoint's signed root
+// covers.
+func (l *Ledger) checkCachedEnds() error {
+	cur := pathTrees{root: l.tip.root}
+	genesis, _, err := l.entryAt(&cur, 0)
+	if err != nil {
+		return err
+	}
+	p := &genesis.Statement.Predicate
+	if p.Genesis == nil || p.Ledger != l.st.name || p.Genesis.RootKey.PublicKey != base64.StdEncoding.EncodeToString(l.st.rootKey.DER()) {
+		return fmt.Errorf("%w: the cached ledger name or root key is not the genesis's", ErrTampered)
+	}
+	last, _, err := l.entryAt(&cur, l.st.size-1)
+	if err != nil {
+		return err
+	}
+	key, ok := l.st.signers[last.KeyID]
+	if !ok {
+		return fmt.Errorf("%w: the newest entry's signer is not authorized", ErrTampered)
+	}
+	l.st.lastHash, l.st.lastTime, l.st.lastSigner = last.Hash(), last.Statement.Predicate.Time, key
 	return nil
 }
 
@@ -175,7 +209,7 @@ func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, erro
 	}
 	env, err := records.ParseEnvelope(data)
 	if err != nil {
-		return nil, &EntryError{Entry: n, Problem: err.Error()}
+		return nil, &EntryError{Entry: n, Problem: err.Error(), Err: err}
 	}
 	return env, nil
 }
@@ -193,7 +227,7 @@ func (l *Ledger) loadCheckpoint() error {
 	key := l.st.lastSigner
 	cp, err := checkpoint.Parse(data, l.st.name, key)
 	if err != nil {
-		return &EntryError{Entry: n, Problem: err.Error()}
+		return &EntryError{Entry: n, Problem: err.Error(), Err: err}
 	}
 	if cp.Size != l.st.size || cp.Root != l.st.root() {
 		root := l.st.root()
@@ -206,7 +240,7 @@ func (l *Ledger) loadCheckpoint() error {
 
 // entryErr makes an EntryError for entry n from what its statement says.
 func entryErr(n uint64, st *records.Statement, commit string, err error) error {
-	e := &EntryError{Entry: n, Commit: commit, Problem: err.Error()}
+	e := &EntryError{Entry: n, Commit: commit, Problem: err.Error(), Err: err}
 	if st != nil && st.Predicate.Document != nil {
 		e.Doc, e.Version = st.Predicate.Document.ID, st.Predicate.Document.Version
 	}
@@ -218,7 +252,7 @@ func entryErr(n uint64, st *records.Statement, commit string, err error) error {
 // error dir is left as it was (a directory Init created is removed).
 func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 	if err := records.CheckLedgerName(name); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	if err := CanInit(dir); err != nil {
 		return nil, err
@@ -238,11 +272,8 @@ func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 }
 
 func initLedger(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
-	if _, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: defaultBranch},
-		Bare:        true,
-	}); err != nil {
-		return nil, fmt.Errorf("creating git repository in %s: %w", dir, err)
+	if err := initRepo(dir); err != nil {
+		return nil, err
 	}
 	l := &Ledger{dir: dir, r: newRepo(dir), branch: defaultBranch, st: newState()}
 	a, err := l.Append(root, opts)
@@ -272,7 +303,7 @@ func clearDir(dir string) {
 func CanInit(dir string) error {
 	empty, err := isEmptyDir(dir)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrInput, dir, err)
+		return fmt.Errorf("%w: %s: %w", ErrInput, dir, err)
 	}
 	if empty {
 		return nil

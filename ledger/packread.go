@@ -54,7 +54,7 @@ func openPackReader(gitDir string) (*packReader, error) {
 		p, err := openPackFile(base)
 		if err != nil {
 			pr.close()
-			return nil, fmt.Errorf("%w: pack %s: %v", ErrTampered, filepath.Base(base), err)
+			return nil, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
 		}
 		pr.packs = append(pr.packs, p)
 	}

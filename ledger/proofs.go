@@ -25,7 +25,7 @@ func (l *Ledger) InclusionProof(index, size uint64) ([][]byte, error) {
 	}
 	nodes, err := proof.Inclusion(index, size)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	tipc := l.tip
 	return storedProof(l.r, &tipc, nodes)
@@ -43,7 +43,7 @@ func (l *Ledger) ConsistencyProof(size1, size2 uint64) ([][]byte, error) {
 	}
 	nodes, err := proof.Consistency(size1, size2)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	tipc := l.tip
 	return storedProof(l.r, &tipc, nodes)
@@ -156,7 +156,7 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 	}
 	leaf := records.LeafHash(env.Raw)
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, v.Entry, size, leaf[:], hashes, cp.Root[:]); err != nil {
-		return nil, fmt.Errorf("%w: the stored Merkle hashes do not prove entry %d in the checkpoint of %d entries: %v", ErrTampered, v.Entry, size, err)
+		return nil, fmt.Errorf("%w: the stored Merkle hashes do not prove entry %d in the checkpoint of %d entries: %w", ErrTampered, v.Entry, size, err)
 	}
 	key := l.st.signers[env.KeyID]
 	return &bundle.Bundle{

@@ -229,27 +229,54 @@ func (e *objectError) Error() string {
 func (e *objectError) Unwrap() error { return ErrTampered }
 
 // setRef points branch at h, if it still points at old: the ref file is
-// written beside itself and renamed into place, so a reader or a crash sees
-// either the old commit or the new one. The caller holds the ledger lock.
+// written beside itself (as git does, in branch.lock, created exclusively)
+// and renamed into place, so a reader or a crash sees either the old commit
+// or the new one, and a git process updating the branch at the same time
+// is refused rather than overwritten. The caller holds the ledger lock.
 func (r *repo) setRef(branch plumbing.ReferenceName, old, h plumbing.Hash) error {
 	if _, cur, err := r.head(); err != nil {
 		return err
 	} else if cur != old {
 		return fmt.Errorf("ledger moved from %s to %s while writing; nothing was changed, try again", old.String()[:12], cur.String()[:12])
 	}
-	path := filepath.Join(r.gitDir, filepath.FromSlash(branch.String()))
+	path := r.refPath(branch)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	return writeFileAtomic(path, []byte(h.String()+"\n"), 0o644)
 }
 
-// writeFileAtomic writes data to path through a synced temporary file and a rename.
+// refPath is the file of a ref, in the git directory.
+func (r *repo) refPath(ref plumbing.ReferenceName) string {
+	return filepath.Join(r.gitDir, filepath.FromSlash(ref.String()))
+}
+
+// checkRefLock refuses to start writing while branch's lock file exists:
+// git is updating the branch, or a git process died holding it.
+func (r *repo) checkRefLock(branch plumbing.ReferenceName) error {
+	lock := r.refPath(branch) + ".lock"
+	if _, err := os.Lstat(lock); err == nil {
+		return lockedError(lock)
+	}
+	return nil
+}
+
+func lockedError(lock string) error {
+	return fmt.Errorf("%w: %s exists: a git command is updating the ledger's branch, or one was interrupted; if no git or verbatim process is running, remove %s and retry", ErrLocked, lock, lock)
+}
+
+// writeFileAtomic writes data to path through path.lock, created
+// exclusively (as git creates its lock files), synced and renamed; then it
+// syncs the directory. If path.lock exists it changes nothing and returns
+// an error wrapping ErrLocked.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	tmp := path + ".lock"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return lockedError(tmp)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	_, err = f.Write(data)
 	if err == nil {
@@ -259,17 +286,15 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
+		writeStep("ref-locked")
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	writeStep("ref")
+	return syncDir(filepath.Dir(path))
 }
 
 // isEmptyDir reports whether dir is missing or empty, ignoring nothing.

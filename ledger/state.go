@@ -101,7 +101,7 @@ func (s *state) keyFor(st *records.Statement) (*keys.PublicKey, error) {
 	der, _ := base64.StdEncoding.DecodeString(g.RootKey.PublicKey) // validated by records
 	k, err := keys.PublicKeyFromDER(der)
 	if err != nil {
-		return nil, fmt.Errorf("genesis root key: %v", err)
+		return nil, fmt.Errorf("genesis root key: %w", err)
 	}
 	if string(k.Algorithm()) != g.RootKey.Algorithm {
 		return nil, fmt.Errorf("genesis root key is %s, recorded as %s", k.Algorithm(), g.RootKey.Algorithm)
@@ -157,11 +157,7 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 	if err := s.tree.Append(leaf[:], s.visitNode); err != nil {
 		panic("ledger: compact range append failed")
 	}
-	info := EntryInfo{Entry: p.Entry, Kind: "genesis", Time: p.TimeValue(), Signer: keys.Fingerprint(p.Signer)}
-	if d := p.Document; d != nil {
-		info.Kind, info.Doc, info.Version = "document", d.ID, d.Version
-	}
-	s.entries = append(s.entries, info)
+	s.entries = append(s.entries, entryInfoOf(st))
 	s.lastHash = env.Hash()
 	s.lastTime = p.Time
 	s.lastSigner = key
@@ -224,14 +220,30 @@ func (s *state) applyDocument(st *records.Statement) error {
 	if prev != nil && (d.Previous.Entry != prev.Entry || d.Previous.SHA256 != prev.SHA256) {
 		return fmt.Errorf("%s version %d does not link to version %d (entry %d)", d.ID, d.Version, prev.Version, prev.Entry)
 	}
-	v := &Version{
-		Doc: d.ID, Version: d.Version, Entry: st.Predicate.Entry, SHA256: digest, Size: d.Size,
-		MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
-		Time: st.Predicate.TimeValue(), Signer: keys.Fingerprint(st.Predicate.Signer),
-	}
+	v := versionOf(st)
 	s.docs[d.ID] = append(s.docs[d.ID], v)
 	s.byDigest[digest] = append(s.byDigest[digest], v)
 	return nil
+}
+
+// versionOf is the Version a document entry's statement registers.
+func versionOf(st *records.Statement) *Version {
+	d := st.Predicate.Document
+	return &Version{
+		Doc: d.ID, Version: d.Version, Entry: st.Predicate.Entry, SHA256: st.Subject[0].Digest.SHA256, Size: d.Size,
+		MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
+		Time: st.Predicate.TimeValue(), Signer: keys.Fingerprint(st.Predicate.Signer),
+	}
+}
+
+// entryInfoOf is the summary of an entry's statement.
+func entryInfoOf(st *records.Statement) EntryInfo {
+	p := &st.Predicate
+	info := EntryInfo{Entry: p.Entry, Kind: "genesis", Time: p.TimeValue(), Signer: keys.Fingerprint(p.Signer)}
+	if d := p.Document; d != nil {
+		info.Kind, info.Doc, info.Version = "document", d.ID, d.Version
+	}
+	return info
 }
 
 // latest returns the newest version of id, or nil.

@@ -34,7 +34,7 @@ func (r *repo) loadPath(rootHash plumbing.Hash, n uint64) (pathTrees, tree, erro
 		*dst[i] = next
 		name := pt.p[i]
 		if e, err = findDir(next, name); err != nil {
-			return pt, nil, fmt.Errorf("%s/%s: %v", where, name, err)
+			return pt, nil, fmt.Errorf("%s/%s: %w", where, name, err)
 		}
 		where += "/" + name
 	}

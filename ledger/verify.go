@@ -219,7 +219,7 @@ func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
 		return t, err
 	}
 	if err := checkRoot(t.root); err != nil {
-		return t, &EntryError{Entry: uint64(len(v.commits) - 1), Commit: shortHash(last.hash), Problem: err.Error()}
+		return t, &EntryError{Entry: uint64(len(v.commits) - 1), Commit: shortHash(last.hash), Problem: err.Error(), Err: err}
 	}
 	e, _ := t.root.find(entriesDir)
 	t.entries, err = r.tree(e.hash)
@@ -410,7 +410,7 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 	}
 	parsed, err := records.ParseEnvelope(data)
 	if err != nil {
-		return nil, nil, plumbing.ZeroHash, fmt.Errorf("envelope: %v", err)
+		return nil, nil, plumbing.ZeroHash, fmt.Errorf("envelope: %w", err)
 	}
 	isDoc := parsed.Statement.Predicate.Document != nil
 	if isDoc && doc == nil {
@@ -447,7 +447,7 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 func (v *verifier) extends(r *repo, since []byte) error {
 	old, err := checkpoint.ParseCosigned(since, v.st.name, v.st.rootKey)
 	if err != nil {
-		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %v", ErrInput, v.st.name, err)
+		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %w", ErrInput, v.st.name, err)
 	}
 	if old.Size > v.st.size {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, v.st.size, old.Size)

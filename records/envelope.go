@@ -96,7 +96,7 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	}
 	var env Envelope
 	if err := strictUnmarshal(b, &env); err != nil {
-		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
 	}
 	if c, err := canonicalJSON(&env); err != nil || !bytes.Equal(c, b) {
 		return nil, fmt.Errorf("%w: envelope is not in canonical form", ErrMalformed)
@@ -109,7 +109,7 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	}
 	payload, err := DecodeBase64(env.Payload)
 	if err != nil {
-		return nil, fmt.Errorf("%w: envelope payload: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: envelope payload: %w", ErrMalformed, err)
 	}
 	sig, err := DecodeBase64(env.Signatures[0].Sig)
 	if err != nil || len(sig) == 0 {
@@ -130,7 +130,7 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 // wrapping ErrBadSignature if the signature does not verify.
 func (e *ParsedEnvelope) Verify(key Verifier) error {
 	if err := key.Verify(PAE(PayloadType, e.Payload), e.Sig); err != nil {
-		return fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	return nil
 }

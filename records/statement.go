@@ -137,7 +137,7 @@ func ParseStatement(b []byte) (*Statement, error) {
 	}
 	var s Statement
 	if err := strictUnmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%w: statement: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: statement: %w", ErrMalformed, err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err

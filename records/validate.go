@@ -26,7 +26,7 @@ var minTime = time.Unix(0, 0).UTC()
 // sign) is the ledger's to check. Errors wrap ErrMalformed.
 func (s *Statement) Validate() error {
 	if err := s.validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (s *Statement) validateGenesis() error {
 		return fmt.Errorf("ledger format %q is not %q or %q, the ones this version of verbatim reads", g.Format, FormatVersion, FormatV2)
 	}
 	if err := g.RootKey.validate(); err != nil {
-		return fmt.Errorf("root key: %v", err)
+		return fmt.Errorf("root key: %w", err)
 	}
 	if p.Signer != g.RootKey.Fingerprint {
 		return fmt.Errorf("genesis is signed by %s, not by its root key %s", p.Signer, g.RootKey.Fingerprint)

@@ -3,7 +3,8 @@
 // that it cosigns a new checkpoint only if an RFC 6962 consistency proof
 // shows the new one extends it. A witness that refuses says so: that is how
 // a split view (two histories shown to two audiences) or a rollback is
-// caught. The cosignature itself is checkpoint.Cosign's.
+// caught. Cosign is the whole protocol, run under a lock on the state file;
+// the cosignature itself is checkpoint.Cosign's.
 package witness
 
 import (
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/records"
+	"github.com/verbatim-ledger/verbatim/keys"
 )
 
 // StateFormat is the "format" of a version 1 state file.
@@ -42,6 +45,7 @@ var (
 type State struct {
 	Format     string `json:"format"`
 	Origin     string `json:"origin"`
+	LedgerKey  string `json:"ledger_key"` // fingerprint of the ledger's key, pinned
 	Size       uint64 `json:"size"`
 	Root       []byte `json:"root"`       // base64 in JSON
 	Checkpoint string `json:"checkpoint"` // the cosigned note
@@ -65,6 +69,9 @@ func ReadState(path string) (*State, error) {
 	if err := dec.Decode(&s); err != nil || s.Format != StateFormat || s.Origin == "" || len(s.Root) != 32 || s.Size == 0 {
 		return nil, fmt.Errorf("%w: %s is not a %s file", ErrBadState, path, StateFormat)
 	}
+	if fp, err := keys.ParseFingerprint(s.LedgerKey); err != nil || string(fp) != s.LedgerKey {
+		return nil, fmt.Errorf("%w: %s does not pin the ledger's key (ledger_key must be its fingerprint, 64 lowercase hex digits)", ErrBadState, path)
+	}
 	var raw struct{ Root string } // encoding/json decodes base64 leniently
 	if json.Unmarshal(data, &raw) != nil || !canonicalBase64(raw.Root) {
 		return nil, fmt.Errorf("%w: %s: root is not canonical base64 (FORMAT.md §3.1)", ErrBadState, path)
@@ -74,22 +81,54 @@ func ReadState(path string) (*State, error) {
 
 func canonicalBase64(s string) bool { _, err := records.DecodeBase64(s); return err == nil }
 
-// WriteState writes s to path through a temporary file and a rename.
+// WriteState writes s to path atomically and durably: through a new
+// temporary file in the same directory, synced and renamed into place, and
+// then the directory synced, so after a crash or a power loss path holds
+// either the old state or s. Cosign calls it under the state's lock.
 func WriteState(path string, s *State) error {
 	s.Format = StateFormat
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("writing witness state: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
 		return fmt.Errorf("writing witness state: %w", err)
+	}
+	defer os.Remove(f.Name()) // after the rename, a no-op
+	_, err = f.Write(append(data, '\n'))
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(path))
+	}
+	if err != nil {
+		return fmt.Errorf("writing witness state %s: %w", path, err)
 	}
 	return nil
+}
+
+// syncDir syncs a directory, so a rename in it survives a power loss.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // noteText is a signed note's text, without its signatures.
@@ -116,7 +155,7 @@ func Check(prev *State, next *checkpoint.Checkpoint, consistency [][]byte) error
 		return fmt.Errorf("%w: split view: it already cosigned a checkpoint of %d entries with this root but another entries/ tree (another git history)", ErrRefused, prev.Size)
 	}
 	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, prev.Size, next.Size, consistency, prev.Root, next.Root[:]); err != nil {
-		return fmt.Errorf("%w: split view or fork: the checkpoint of %d entries is not consistent with the one of %d it cosigned before: %v", ErrRefused, next.Size, prev.Size, err)
+		return fmt.Errorf("%w: split view or fork: the checkpoint of %d entries is not consistent with the one of %d it cosigned before: %w", ErrRefused, next.Size, prev.Size, err)
 	}
 	return nil
 }

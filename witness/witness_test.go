@@ -113,7 +113,7 @@ func TestStateFile(t *testing.T) {
 	if _, err := witness.ReadState(path); !errors.Is(err, witness.ErrNoState) {
 		t.Errorf("ReadState(missing) = %v, want ErrNoState", err)
 	}
-	s := &witness.State{Origin: "o", Size: 3, Root: make([]byte, 32), Checkpoint: "o\n3\nAAAA\n"}
+	s := &witness.State{Origin: "o", LedgerKey: strings.Repeat("ab", 32), Size: 3, Root: make([]byte, 32), Checkpoint: "o\n3\nAAAA\n"}
 	if err := witness.WriteState(path, s); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,9 @@ func TestStateFile(t *testing.T) {
 	if err != nil || got.Size != 3 || got.Origin != "o" {
 		t.Fatalf("ReadState = %+v, %v", got, err)
 	}
-	for name, data := range map[string]string{"garbage": "garbage", "empty": "", "truncated": `{"format":"verbatim-witness-state/v1","origin":"o"`, "short root": `{"format":"verbatim-witness-state/v1","origin":"o","size":3,"root":"AAAA","checkpoint":""}`} {
+	for name, data := range map[string]string{"garbage": "garbage", "empty": "", "truncated": `{"format":"verbatim-witness-state/v1","origin":"o"`, "short root": `{"format":"verbatim-witness-state/v1","origin":"o","size":3,"root":"AAAA","checkpoint":""}`,
+		"no key":         `{"format":"verbatim-witness-state/v1","origin":"o","size":3,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","checkpoint":"x"}`,
+		"upper-case key": `{"format":"verbatim-witness-state/v1","origin":"o","ledger_key":"` + strings.Repeat("AB", 32) + `","size":3,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","checkpoint":"x"}`} {
 		os.WriteFile(path, []byte(data), 0o644)
 		if _, err := witness.ReadState(path); !errors.Is(err, witness.ErrBadState) {
 			t.Errorf("%s: ReadState = %v, want ErrBadState", name, err)
@@ -130,7 +132,7 @@ func TestStateFile(t *testing.T) {
 }
 
 func FuzzReadState(f *testing.F) {
-	f.Add([]byte(`{"format":"verbatim-witness-state/v1","origin":"o","size":3,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","checkpoint":"x"}`))
+	f.Add([]byte(`{"format":"verbatim-witness-state/v1","origin":"o","ledger_key":"` + strings.Repeat("ab", 32) + `","size":3,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","checkpoint":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		os.WriteFile(path, data, 0o644)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
 
@@ -21,9 +22,16 @@ func newCheckCmd(e *env) *cobra.Command {
 		Use:   "check FILE... [--trust PUBKEY|FINGERPRINT]",
 		Short: "Tell whether each file's exact bytes are a registered version",
 		Long: `Check reports, for each file, whether its exact bytes are a registered version:
-document, version, title, signer, time and entry. It exits 0 only if every file
-matches. It checks what it relies on: the ledger's chain and Merkle tree, the
-newest checkpoint's signature, and the signature of each matching entry.`,
+document, version, title, signer, time and entry, and whether a newer version
+of that document exists. It exits 0 only if every file matches.
+
+It checks what its answer rests on, in the newest commit: the newest
+checkpoint's signature, that the entries/ tree is the one that checkpoint
+signs, the Merkle tree of all the entries' envelopes, the top-level layout,
+and each matching entry in full (signature, files, stored bytes); every
+printed field comes from the matching entry's signed statement. It does not
+read the git history (the earlier commits), and says so: 'verbatim verify'
+checks it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(e, o, args)
 		},
@@ -41,7 +49,21 @@ type checkMatch struct {
 	Signer  string    `json:"signer"`
 	Time    time.Time `json:"time"`
 	Entry   uint64    `json:"entry"`
+	// Newer is the document's latest version, if newer than this one.
+	Newer *checkNewer `json:"newer_version,omitempty"`
 }
+
+type checkNewer struct {
+	Version uint64    `json:"version"`
+	Entry   uint64    `json:"entry"`
+	Time    time.Time `json:"time"`
+}
+
+// What check relies on and what it leaves to verify, in its output.
+var (
+	checkChecked    = []string{"newest checkpoint signature", "entries tree signed by the checkpoint", "Merkle tree of all entries", "top-level layout", "matching entries in full"}
+	checkNotChecked = []string{"git history"}
+)
 
 type checkFile struct {
 	File    string       `json:"file"`
@@ -88,7 +110,8 @@ func runCheck(e *env, o checkOptions, files []string) error {
 		results = append(results, r)
 	}
 	if e.jsonOut {
-		e.printJSON(map[string]any{"ok": missing == 0, "ledger": l.Name(), "trust_pinned": trust != "", "root_fingerprint": l.RootFingerprint(), "files": results})
+		e.printJSON(map[string]any{"ok": missing == 0, "ledger": l.Name(), "trust_pinned": trust != "", "root_fingerprint": l.RootFingerprint(), "files": results,
+			"entries": l.Size(), "checked": checkChecked, "not_checked": checkNotChecked})
 	} else {
 		e.printCheck(l, results, trust != "")
 	}
@@ -108,11 +131,19 @@ func checkOne(l *ledger.Ledger, file string) (checkFile, error) {
 		return checkFile{}, err
 	}
 	r := checkFile{File: file, SHA256: ledger.ContentDigest(content), Matches: []checkMatch{}}
-	for _, v := range vs {
-		if err := l.VerifyVersion(v); err != nil {
+	for _, v := range vs { // each read from its verified statement
+		if err := l.VerifyTipEntry(v.Entry); err != nil {
 			return r, err
 		}
-		r.Matches = append(r.Matches, checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), Time: v.Time, Entry: v.Entry})
+		m := checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), Time: v.Time, Entry: v.Entry}
+		latest, err := l.Lookup(v.Doc, 0)
+		if err != nil {
+			return r, err
+		}
+		if latest.Version > v.Version {
+			m.Newer = &checkNewer{Version: latest.Version, Entry: latest.Entry, Time: latest.Time}
+		}
+		r.Matches = append(r.Matches, m)
 	}
 	r.Match = len(r.Matches) > 0
 	return r, nil
@@ -130,9 +161,14 @@ func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 				title = " \"" + printable(m.Title) + "\""
 			}
 			e.printf("MATCH  %s = %s version %d%s, entry %d, registered %s by key %s\n",
-				r.File, m.Doc, m.Version, title, m.Entry, m.Time.Format(time.RFC3339), m.Signer[:16])
+				r.File, m.Doc, m.Version, title, m.Entry, m.Time.Format(time.RFC3339), keys.Fingerprint(m.Signer).Short())
+			if m.Newer != nil {
+				e.printf("       a newer version %d of %s exists (entry %d, registered %s)\n", m.Newer.Version, m.Doc, m.Newer.Entry, m.Newer.Time.Format(time.RFC3339))
+			}
 		}
 	}
+	e.printf("checked: the newest checkpoint's signature and the %d entries' files and Merkle tree it signs, the top-level layout, each matching entry in full\n", l.Size())
+	e.printf("not checked: the git history (earlier commits); run 'verbatim verify' to check it\n")
 	if !pinned {
 		e.printf("trust NOT pinned: ledger %s has root key %s; pin it with --trust\n", l.Name(), l.RootFingerprint())
 	}

@@ -25,7 +25,11 @@ func newLogCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "log",
 		Short: "List the ledger's entries",
-		Args:  noArgs("log"),
+		Long: `Log lists every entry, oldest first, as its signed envelope records it: each
+envelope is checked against the newest checkpoint's signed Merkle tree and its
+signature verified before it is shown. The git history is not read ('verbatim
+verify' checks it).`,
+		Args: noArgs("log"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := ledger.Open(e.dir())
 			if err != nil {
@@ -48,7 +52,7 @@ func newLogCmd(e *env) *cobra.Command {
 				if x.Kind == "document" {
 					what = x.Doc + " version " + itoa(x.Version)
 				}
-				e.printf("%6d  %s  %s  %s\n", x.Entry, x.Time.Format(time.RFC3339), x.Signer[:16], what)
+				e.printf("%6d  %s  %s  %s\n", x.Entry, x.Time.Format(time.RFC3339), x.Signer.Short(), what)
 			}
 			return nil
 		},
@@ -73,7 +77,10 @@ func newHistoryCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "history ID",
 		Short: "List the versions of one document",
-		Args:  exactArgs(1, "history needs one document ID"),
+		Long: `History lists the versions of one document, oldest first, each as its signed
+entry records it: the entry is checked against the newest checkpoint's signed
+Merkle tree and its signature verified before it is shown.`,
+		Args: exactArgs(1, "history needs one document ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := records.CheckDocID(args[0]); err != nil {
 				return usageErr(err)
@@ -97,7 +104,7 @@ func newHistoryCmd(e *env) *cobra.Command {
 			}
 			for _, v := range vs {
 				e.printf("%s version %d  entry %d  %s  %d bytes  sha256 %s  signer %s\n",
-					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], v.Signer[:16])
+					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], v.Signer.Short())
 				if v.Title != "" {
 					e.printf("    title: %s\n", printable(v.Title))
 				}

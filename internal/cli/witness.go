@@ -66,14 +66,8 @@ func runWitnessCosign(e *env, o witnessCosignOptions, cpFile string) error {
 	if err != nil {
 		return err
 	}
-	prev, err := witness.ReadState(o.state)
-	switch {
-	case errors.Is(err, witness.ErrNoState) && o.init:
-		prev = nil
-	case err != nil:
-		return usageErr(err)
-	case o.init:
-		return usagef("--init, but the witness state file %s exists already", o.state)
+	if err := checkStateFlags(o); err != nil {
+		return err
 	}
 	ledgerKey, l, err := e.witnessLedger(o)
 	if err != nil {
@@ -82,31 +76,21 @@ func runWitnessCosign(e *env, o witnessCosignOptions, cpFile string) error {
 	if l != nil {
 		defer l.Close()
 	}
-	origin, _, _ := strings.Cut(string(raw), "\n")
-	cp, err := checkpoint.ParseCosigned(raw, origin, ledgerKey)
-	if err != nil {
-		return &failure{fmt.Sprintf("%s is not a checkpoint signed by the ledger's key: %v", cpFile, err)}
-	}
-	proof, err := consistencyFor(l, o.proof, prev, cp)
-	if err != nil {
-		return err
-	}
-	if err := witness.Check(prev, cp, proof); err != nil {
+	out, err := witness.Cosign(o.state, witness.Request{
+		Checkpoint: raw, LedgerKey: ledgerKey, Init: o.init, Name: o.name,
+		Proof: func(oldSize uint64, cp *checkpoint.Checkpoint) ([][]byte, error) {
+			return consistencyFor(l, o.proof, oldSize, cp)
+		},
+		Key: func() (*keys.PrivateKey, error) { return e.signingKey(o.key) },
+	})
+	switch {
+	case errors.Is(err, witness.ErrRefused):
 		return &failure{err.Error()}
-	}
-	key, err := e.signingKey(o.key)
-	if err != nil {
-		return err
-	}
-	name := o.name
-	if name == "" {
-		name = checkpoint.WitnessName(key.Public())
-	}
-	out, err := checkpoint.Cosign(cp, name, key)
-	if err != nil {
+	case errors.Is(err, witness.ErrBadCheckpoint):
+		return &failure{cpFile + " is " + err.Error()}
+	case errors.Is(err, witness.ErrNoState), errors.Is(err, witness.ErrBadState), errors.Is(err, witness.ErrStateExists):
 		return usageErr(err)
-	}
-	if err := witness.WriteState(o.state, &witness.State{Origin: cp.Origin, Size: cp.Size, Root: cp.Root[:], Checkpoint: string(out)}); err != nil {
+	case err != nil:
 		return err
 	}
 	if o.output != "" {
@@ -114,6 +98,21 @@ func runWitnessCosign(e *env, o witnessCosignOptions, cpFile string) error {
 	}
 	_, err = e.stdout.Write(out)
 	return err
+}
+
+// checkStateFlags refuses, before the ledger is read, a state file that
+// cannot be used as --init says; witness.Cosign decides again under its lock.
+func checkStateFlags(o witnessCosignOptions) error {
+	_, err := witness.ReadState(o.state)
+	switch {
+	case errors.Is(err, witness.ErrNoState) && o.init:
+		return nil
+	case err != nil:
+		return usageErr(err)
+	case o.init:
+		return usagef("--init, but the witness state file %s exists already", o.state)
+	}
+	return nil
 }
 
 // witnessLedger finds the ledger key: from --trust with --proof, else from the ledger.
@@ -135,17 +134,14 @@ func (e *env) witnessLedger(o witnessCosignOptions) (*keys.PublicKey, *ledger.Le
 	return l.RootKey(), l, nil
 }
 
-// consistencyFor returns the consistency proof from prev to cp, from the
+// consistencyFor returns the consistency proof from oldSize entries to cp, from the
 // ledger l or from a proof file.
-func consistencyFor(l *ledger.Ledger, proofFile string, prev *witness.State, cp *checkpoint.Checkpoint) ([][]byte, error) {
-	if prev == nil || cp.Size <= prev.Size {
-		return nil, nil
-	}
+func consistencyFor(l *ledger.Ledger, proofFile string, oldSize uint64, cp *checkpoint.Checkpoint) ([][]byte, error) {
 	if l != nil {
 		if root, err := l.RootAt(cp.Size); err != nil || root != cp.Root {
 			return nil, &failure{fmt.Sprintf("%v: the checkpoint of %d entries is not of this ledger's history (split view)", witness.ErrRefused, cp.Size)}
 		}
-		return l.ConsistencyProof(prev.Size, cp.Size)
+		return l.ConsistencyProof(oldSize, cp.Size)
 	}
 	data, err := readInput(proofFile, "proof file")
 	if err != nil {
@@ -160,8 +156,8 @@ func consistencyFor(l *ledger.Ledger, proofFile string, prev *witness.State, cp 
 	if err := dec.Decode(&p); err != nil || len(p.Consistency) > 128 {
 		return nil, usagef("%s is not a consistency proof (the output of 'verbatim audit --json')", proofFile)
 	}
-	if p.OldSize != prev.Size || p.NewSize != cp.Size {
-		return nil, usagef("%s proves %d -> %d entries; the witness needs %d -> %d", proofFile, p.OldSize, p.NewSize, prev.Size, cp.Size)
+	if p.OldSize != oldSize || p.NewSize != cp.Size {
+		return nil, usagef("%s proves %d -> %d entries; the witness needs %d -> %d", proofFile, p.OldSize, p.NewSize, oldSize, cp.Size)
 	}
 	return p.Consistency, nil
 }
