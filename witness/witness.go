@@ -21,8 +21,8 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
-	"github.com/verbatim-ledger/verbatim/records"
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // StateFormat is the "format" of a version 1 state file.
