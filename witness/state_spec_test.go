@@ -15,7 +15,7 @@ import (
 func TestStateRootCanonical(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	state := func(root string) string {
-		return `{"format":"verbatim-witness-state/v1","origin":"o","size":3,"root":"` + root + `","checkpoint":"x"}`
+		return `{"format":"verbatim-witness-state/v1","origin":"o","ledger_key":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","size":3,"root":"` + root + `","checkpoint":"x"}`
 	}
 	for name, tc := range map[string]struct {
 		root string
