@@ -215,6 +215,7 @@ func (r *repo) tree(h plumbing.Hash) (tree, error) {
 type objectError struct {
 	typ  plumbing.ObjectType
 	hash plumbing.Hash
+	path string // where the object is in the commit's tree, if known
 	err  error
 }
 
@@ -223,7 +224,22 @@ func (e *objectError) Error() string {
 	if errors.Is(e.err, plumbing.ErrObjectNotFound) {
 		msg = "missing"
 	}
+	if e.path != "" {
+		return fmt.Sprintf("git %s object %s (%s): %s", e.typ, e.hash, e.path, msg)
+	}
 	return fmt.Sprintf("git %s object %s: %s", e.typ, e.hash, msg)
+}
+
+// at names the place in the tree of a git object error: err unchanged
+// unless it is an *objectError without a path.
+func at(err error, path string) error {
+	var oe *objectError
+	if errors.As(err, &oe) && oe.path == "" {
+		c := *oe
+		c.path = path
+		return &c
+	}
+	return err
 }
 
 func (e *objectError) Unwrap() error { return ErrTampered }
