@@ -94,7 +94,11 @@ func openPackFile(base string) (packFile, error) {
 		return packFile{}, err
 	}
 	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, f: f, data: mapFile(f)}
-	if p.ends, err = objectEnds(idx, f); err != nil {
+	st, err := f.Stat()
+	if err == nil {
+		p.ends, err = objectEnds(idx, st.Size())
+	}
+	if err != nil {
 		unmapFile(p.data)
 		f.Close()
 		return packFile{}, err
@@ -105,11 +109,7 @@ func openPackFile(base string) (packFile, error) {
 // objectEnds lists the offsets at which the pack's objects start, sorted,
 // followed by the offset of the pack's 20-byte trailer: each object's bytes
 // end where the next one's begin.
-func objectEnds(idx *idxfile.MemoryIndex, f *os.File) ([]int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
+func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
 	iter, err := idx.EntriesByOffset()
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func objectEnds(idx *idxfile.MemoryIndex, f *os.File) ([]int64, error) {
 		ends = append(ends, int64(e.Offset))
 	}
 	sort.Slice(ends, func(i, j int) bool { return ends[i] < ends[j] })
-	trailer := fi.Size() - 20
+	trailer := packSize - 20
 	if len(ends) > 0 && (ends[0] < 12 || ends[len(ends)-1] >= trailer) {
 		return nil, errors.New("the index names offsets outside the pack")
 	}
