@@ -53,15 +53,15 @@ func openRepo(dir string) (*repo, error) {
 
 // openForReading opens the repository at dir with its packs mapped, and
 // returns the commit its branch points to; a branch without commits is
-// ErrNotLedger.
+// ErrNotLedger, or ErrHead if other branches exist (see unbornHead).
 func openForReading(dir string) (*repo, plumbing.Hash, error) {
 	r, err := openRepo(dir)
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	_, head, err := r.head()
+	branch, head, err := r.head()
 	if err == nil && head.IsZero() {
-		err = fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
+		err = r.unbornHead(dir, branch)
 	}
 	if err == nil {
 		err = r.readFast()

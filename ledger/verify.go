@@ -57,6 +57,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		return nil, err
 	}
 	defer r.close()
+	if r.shallow() {
+		return nil, r.shallowError(dir)
+	}
 	commits, err := r.history(head)
 	if err != nil {
 		return nil, err
