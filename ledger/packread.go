@@ -300,7 +300,7 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 }
 
 // inflateBounded inflates the zlib stream in z, which must hold exactly
-// size bytes. The size is checked against what z can hold before it is
+// size bytes, and end with its checksum. The size is checked against what z can hold before it is
 // allocated.
 func inflateBounded(z []byte, size int64) ([]byte, error) {
 	if size > MaxObjectSize {
@@ -326,6 +326,14 @@ func inflateBounded(z []byte, size int64) ([]byte, error) {
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
+		return nil, err
+	}
+	// The stream must end here; reading its end also checks its Adler-32.
+	var one [1]byte
+	if n, err := inf.zr.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("data after the object's content")
+		}
 		return nil, err
 	}
 	return data, nil
