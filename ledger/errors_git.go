@@ -19,4 +19,3 @@ var (
 	// (FORMAT.md §2.1).
 	ErrShallow = fmt.Errorf("%w: shallow clone", ErrInput)
 )
-

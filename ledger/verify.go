@@ -47,8 +47,16 @@ type Report struct {
 // canonical, correctly chained, numbered and signed by an authorized key;
 // every document's bytes match their recorded digest and size; version links
 // are consecutive; every checkpoint is signed and matches the Merkle tree.
+// It also vouches for what a reader of the git repository sees: every object
+// reachable from the branch (each commit, each tree of each commit, each
+// blob) is read once, and must be present, well formed and hash to its name
+// (FORMAT.md §2.3, §6); a failure names the object, its path and the commit
+// that added it.
 // A failure returns an error wrapping ErrTampered (an *EntryError where it
-// concerns one entry); a directory without a ledger returns ErrNotLedger.
+// concerns one entry); a directory without a ledger returns ErrNotLedger;
+// a repository it cannot read the ledger from as it stands (HEAD naming a
+// branch without commits, a shallow clone, a missing alternate object
+// directory) returns an error wrapping ErrInput that says what to run.
 // Verify holds no more than a few thousand entries in memory at a time,
 // and no document beyond the ones being hashed.
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
