@@ -116,7 +116,12 @@ func readLoose(dirs []string, h plumbing.Hash) (plumbing.ObjectType, []byte, boo
 		if err != nil {
 			return plumbing.InvalidObject, nil, false, err
 		}
-		typ, data, err := readLooseFile(f)
+		var typ plumbing.ObjectType
+		var data []byte
+		fi, err := f.Stat()
+		if err == nil {
+			typ, data, err = readLooseObject(bufio.NewReader(f), fi.Size())
+		}
 		f.Close()
 		if err != nil {
 			return typ, nil, false, fmt.Errorf("loose object: %w", err)
@@ -126,12 +131,9 @@ func readLoose(dirs []string, h plumbing.Hash) (plumbing.ObjectType, []byte, boo
 	return plumbing.InvalidObject, nil, false, nil
 }
 
-func readLooseFile(f *os.File) (plumbing.ObjectType, []byte, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return plumbing.InvalidObject, nil, err
-	}
-	zr, err := zlib.NewReader(bufio.NewReader(f))
+// readLooseObject parses a loose object file of fileSize bytes.
+func readLooseObject(f io.Reader, fileSize int64) (plumbing.ObjectType, []byte, error) {
+	zr, err := zlib.NewReader(f)
 	if err != nil {
 		return plumbing.InvalidObject, nil, err
 	}
@@ -151,8 +153,8 @@ func readLooseFile(f *os.File) (plumbing.ObjectType, []byte, error) {
 	if size > MaxObjectSize {
 		return typ, nil, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
-	if size > fi.Size()*maxInflateRatio {
-		return typ, nil, fmt.Errorf("object claims %d bytes, but its file of %d bytes cannot hold that many", size, fi.Size())
+	if size > fileSize*maxInflateRatio {
+		return typ, nil, fmt.Errorf("object claims %d bytes, but its file of %d bytes cannot hold that many", size, fileSize)
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(br, data); err != nil {

@@ -269,3 +269,21 @@ func FuzzApplyDelta(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadLoose parses arbitrary loose object files: no panic, and an
+// object returned only with the size its header states and a known type.
+func FuzzReadLoose(f *testing.F) {
+	f.Add(encodeLoose(f, plumbing.BlobObject, []byte("hello\n")))
+	f.Add(encodeLoose(f, plumbing.TreeObject, encodeTree(tree{{mode: modeFile, name: checkpointFile}})))
+	f.Add(zlibBytes([]byte("blob 999999999\x00x")))
+	f.Add(zlibBytes([]byte("blob 01\x00x")))
+	f.Fuzz(func(t *testing.T, file []byte) {
+		typ, data, err := readLooseObject(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			return
+		}
+		if typ < plumbing.CommitObject || typ > plumbing.TagObject || int64(len(data)) > int64(len(file))*maxInflateRatio {
+			t.Fatalf("%v object of %d bytes from a file of %d", typ, len(data), len(file))
+		}
+	})
+}
