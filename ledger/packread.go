@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -186,14 +187,41 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
-		off, err := pr.packs[j].idx.FindOffset(h)
-		if err != nil {
+		off, ok := findOffset(pr.packs[j].idx, h)
+		if !ok {
 			continue
 		}
 		pr.last = j
 		return j, off, true
 	}
 	return 0, 0, false
+}
+
+// findOffset looks h up in a pack index as go-git's FindOffset does, but
+// without the reverse map FindOffset fills, under a lock, on every call: the
+// verifier's workers share the indexes, and that map would grow to every
+// object read. An offset the index cannot give is returned as -1, which
+// entryAt refuses.
+func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
+	k := idx.FanoutMapping[h[0]]
+	if k < 0 || k >= len(idx.Names) || k >= len(idx.Offset32) {
+		return 0, false
+	}
+	names, offs := idx.Names[k], idx.Offset32[k]
+	n := min(len(names)/20, len(offs)/4)
+	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
+	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
+		return 0, false
+	}
+	off := binary.BigEndian.Uint32(offs[i*4:])
+	if off&(1<<31) == 0 {
+		return int64(off), true
+	}
+	j := uint64(off&^(1<<31)) * 8
+	if j+8 > uint64(len(idx.Offset64)) {
+		return -1, true
+	}
+	return int64(binary.BigEndian.Uint64(idx.Offset64[j:])), true
 }
 
 // resolve reads the object at off in pack j, applying its chain of deltas.

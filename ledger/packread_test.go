@@ -287,3 +287,50 @@ func FuzzReadLoose(f *testing.F) {
 		}
 	})
 }
+
+// TestFindOffset compares findOffset with go-git's FindOffset on the seed
+// pack's index and on an index with 64-bit offsets.
+func TestFindOffset(t *testing.T) {
+	fi, err := os.Open(filepath.Join("testdata", "packread", "seed.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(fi).Decode(seed)
+	fi.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iw := new(idxfile.Writer)
+	iw.OnHeader(3)
+	iw.Add(hashN(1), 12, 0)
+	iw.Add(hashN(2), 1<<33, 0)
+	iw.Add(hashN(3), 1<<31+5, 0)
+	iw.OnFooter(plumbing.ZeroHash)
+	big, err := iw.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, idx := range []*idxfile.MemoryIndex{seed, big} {
+		iter, _ := idx.Entries()
+		n := 0
+		for {
+			e, err := iter.Next()
+			if err != nil {
+				break
+			}
+			want, err := idx.FindOffset(e.Hash)
+			got, ok := findOffset(idx, e.Hash)
+			if err != nil || !ok || got != want {
+				t.Fatalf("%s: findOffset %d %v, FindOffset %d %v", e.Hash, got, ok, want, err)
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatal("no entries")
+		}
+		if _, ok := findOffset(idx, hashN(9)); ok {
+			t.Fatal("found a missing object")
+		}
+	}
+}
