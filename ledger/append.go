@@ -167,6 +167,9 @@ func (a *Appender) previous(id string) (*Version, error) {
 }
 
 func checkNewDocument(doc *NewDocument) error {
+	if len(doc.Content) > MaxDocumentSize {
+		return fmt.Errorf("%w: document %s is %d bytes; a ledger holds documents of at most %d bytes (256 MiB)", ErrInput, doc.ID, len(doc.Content), MaxDocumentSize)
+	}
 	if err := records.CheckDocID(doc.ID); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}

@@ -371,6 +371,9 @@ func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
 	var out []commitInfo
 	for h := head; uint64(len(out)) < m; {
 		data, err := r.object(plumbing.CommitObject, h)
+		if err != nil && r.shallow() {
+			return nil, r.shallowError(r.gitDir)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: reading history: %w", ErrTampered, err)
 		}

@@ -28,6 +28,12 @@ const (
 
 	// MaxEntries is the number of entries the layout can address.
 	MaxEntries = 10_000_000_000
+
+	// MaxDocumentSize is the largest document a ledger holds, in bytes
+	// (FORMAT.md §2.2): register refuses larger files, and a reader refuses
+	// any git object larger than this before allocating it, so a hostile
+	// size field cannot exhaust memory.
+	MaxDocumentSize = 256 << 20
 )
 
 // entryPath is the directory names leading from entries/ to entry n's directory.

@@ -90,7 +90,7 @@ func (l *Ledger) load() error {
 		return err
 	}
 	if head.IsZero() {
-		return fmt.Errorf("%w: %s has no entries (its branch %s is empty)", ErrNotLedger, l.dir, branch.Short())
+		return l.r.unbornHead(l.dir, branch)
 	}
 	l.branch, l.head, l.st = branch, head, newState()
 	data, err := l.r.object(plumbing.CommitObject, head)

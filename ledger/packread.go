@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 
@@ -17,46 +19,63 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
 
-// packReader reads whole (undeltified) objects straight from a repository's
-// packfiles: an index lookup, one positioned read and an inflate, about a
-// fifth of what a read through go-git's storage costs. Verification reads
-// every object of the ledger, so this is its hot path. Anything else —
-// loose objects, deltas that `git gc` makes — is left to go-git (ok false).
+// packReader reads git objects straight from a repository's object
+// directories (its own and its alternates, see objectDirs): from packfiles,
+// an index lookup, a positioned read and an inflate, resolving deltas as
+// `git gc` makes them; otherwise from loose object files. It is about a
+// fifth of what a read through go-git's storage costs, and verification
+// reads every object of the ledger, so this is its hot path.
+//
+// Nothing in a pack or an object file is trusted to be sane: every size is
+// bounded by the bytes that hold it (a zlib stream inflates at most
+// maxInflateRatio times) and by MaxObjectSize, and delta chains by
+// maxDeltaDepth, so a small hostile file cannot make verbatim allocate much
+// more than its own size. The content is not hashed here: callers check it.
 type packReader struct {
 	packs  []packFile
-	last   int  // the pack of the previous hit: an entry's objects share a pack
-	shared bool // packs belong to another packReader, which closes them
+	dirs   []string // object directories, for loose objects
+	last   int      // the pack of the previous hit: an entry's objects share a pack
+	shared bool     // packs belong to another packReader, which closes them
 }
 
 type packFile struct {
+	name string // the pack's file name, for messages
 	idx  *idxfile.MemoryIndex
 	f    *os.File
-	data []byte // the pack mapped into memory, or nil to read with ReadAt
+	data []byte  // the pack mapped into memory, or nil to read with ReadAt
+	ends []int64 // offsets of the pack's objects, sorted, then its trailer's
 }
 
-// openPackReader indexes the packfiles in gitDir/objects/pack.
+// openPackReader indexes the packfiles of gitDir's object directories.
 func openPackReader(gitDir string) (*packReader, error) {
-	dir := filepath.Join(gitDir, "objects", "pack")
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	dirs, err := objectDirs(gitDir)
+	if err != nil {
 		return nil, err
 	}
-	pr := &packReader{}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") {
-			continue
-		}
-		base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
-		if _, err := os.Stat(base + ".pack"); err != nil {
-			continue // an index whose pack was never completed: git ignores it too
-		}
-		p, err := openPackFile(base)
-		if err != nil {
+	pr := &packReader{dirs: dirs}
+	for _, objects := range dirs {
+		dir := filepath.Join(objects, "pack")
+		entries, err := os.ReadDir(dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			pr.close()
-			return nil, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
+			return nil, err
 		}
-		pr.packs = append(pr.packs, p)
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") {
+				continue
+			}
+			base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
+			if _, err := os.Stat(base + ".pack"); err != nil {
+				continue // an index whose pack was never completed: git ignores it too
+			}
+			p, err := openPackFile(base)
+			if err != nil {
+				pr.close()
+				return nil, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
+			}
+			pr.packs = append(pr.packs, p)
+		}
 	}
 	return pr, nil
 }
@@ -75,7 +94,45 @@ func openPackFile(base string) (packFile, error) {
 	if err != nil {
 		return packFile{}, err
 	}
-	return packFile{idx: idx, f: f, data: mapFile(f)}, nil
+	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, f: f, data: mapFile(f)}
+	st, err := f.Stat()
+	if err == nil {
+		p.ends, err = objectEnds(idx, st.Size())
+	}
+	if err != nil {
+		unmapFile(p.data)
+		f.Close()
+		return packFile{}, err
+	}
+	return p, nil
+}
+
+// objectEnds lists the offsets at which the pack's objects start, sorted,
+// followed by the offset of the pack's 20-byte trailer: each object's bytes
+// end where the next one's begin.
+func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
+	iter, err := idx.EntriesByOffset()
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	var ends []int64
+	for {
+		e, err := iter.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		ends = append(ends, int64(e.Offset))
+	}
+	sort.Slice(ends, func(i, j int) bool { return ends[i] < ends[j] })
+	trailer := packSize - 20
+	if len(ends) > 0 && (ends[0] < 12 || ends[len(ends)-1] >= trailer) {
+		return nil, errors.New("the index names offsets outside the pack")
+	}
+	return append(ends, trailer), nil
 }
 
 func (pr *packReader) close() {
@@ -85,84 +142,229 @@ func (pr *packReader) close() {
 	}
 }
 
-// maxObjectSize bounds an object read from a pack: a hostile size field must
-// not make verbatim allocate without limit.
-const maxObjectSize = 1 << 34
+// MaxObjectSize bounds every git object verbatim reads: the largest is a
+// document's blob (MaxDocumentSize); a tree of entries/AAAA, the largest
+// tree the layout allows, is far smaller. A size field above it is refused
+// before anything is allocated.
+const MaxObjectSize = MaxDocumentSize
+
+// maxInflateRatio bounds how many bytes a zlib stream of n bytes inflates
+// to: deflate encodes at most 258 bytes in a 2-bit match, 1032 to 1.
+const maxInflateRatio = 1032
+
+// maxDeltaDepth bounds a chain of deltas (git's own limit for `repack
+// --depth`).
+const maxDeltaDepth = 4095
+
+// Pack entry types beyond the four object types.
+const (
+	packOfsDelta = 6
+	packRefDelta = 7
+)
 
 var inflaters sync.Pool // of *inflater
 
 type inflater struct {
-	br *bufio.Reader
 	mr bytes.Reader
 	zr io.ReadCloser
 }
 
-// read returns object h's type and content if it is stored whole in a pack.
+// read returns object h's type and content if it is in a pack of one of
+// the object directories or a loose object there (ok false if neither).
 // A packReader is used by one goroutine at a time.
 func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+	if j, off, found := pr.find(h); found {
+		typ, data, err := pr.resolve(j, off)
+		if err != nil {
+			err = fmt.Errorf("pack %s: %w", pr.packs[j].name, err)
+		}
+		return typ, data, err == nil, err
+	}
+	return readLoose(pr.dirs, h)
+}
+
+// find returns the pack holding h and the object's offset in it.
+func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
-		off, err := pr.packs[j].idx.FindOffset(h)
-		if err != nil {
+		off, ok := findOffset(pr.packs[j].idx, h)
+		if !ok {
 			continue
 		}
 		pr.last = j
-		return pr.packs[j].readAt(off)
+		return j, off, true
 	}
-	return plumbing.InvalidObject, nil, false, nil
+	return 0, 0, false
 }
 
-func (p packFile) readAt(off int64) (typ plumbing.ObjectType, data []byte, ok bool, err error) {
+// findOffset looks h up in a pack index as go-git's FindOffset does, but
+// without the reverse map FindOffset fills, under a lock, on every call: the
+// verifier's workers share the indexes, and that map would grow to every
+// object read. An offset the index cannot give is returned as -1, which
+// entryAt refuses.
+func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
+	k := idx.FanoutMapping[h[0]]
+	if k < 0 || k >= len(idx.Names) || k >= len(idx.Offset32) {
+		return 0, false
+	}
+	names, offs := idx.Names[k], idx.Offset32[k]
+	n := min(len(names)/20, len(offs)/4)
+	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
+	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
+		return 0, false
+	}
+	off := binary.BigEndian.Uint32(offs[i*4:])
+	if off&(1<<31) == 0 {
+		return int64(off), true
+	}
+	j := uint64(off&^(1<<31)) * 8
+	if j+8 > uint64(len(idx.Offset64)) {
+		return -1, true
+	}
+	return int64(binary.BigEndian.Uint64(idx.Offset64[j:])), true
+}
+
+// resolve reads the object at off in pack j, applying its chain of deltas.
+func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, error) {
+	var deltas [][]byte // outermost first
+	for {
+		if len(deltas) > maxDeltaDepth {
+			return plumbing.InvalidObject, nil, fmt.Errorf("a chain of more than %d deltas", maxDeltaDepth)
+		}
+		e, err := pr.packs[j].entryAt(off)
+		if err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		if e.typ != packOfsDelta && e.typ != packRefDelta {
+			data := e.data
+			for i := len(deltas) - 1; i >= 0; i-- {
+				if data, err = applyDelta(data, deltas[i]); err != nil {
+					return plumbing.InvalidObject, nil, err
+				}
+			}
+			return e.typ, data, nil
+		}
+		deltas = append(deltas, e.data)
+		if e.typ == packOfsDelta {
+			off = e.base
+			continue
+		}
+		var found bool
+		if j, off, found = pr.find(e.baseHash); !found {
+			return plumbing.InvalidObject, nil, fmt.Errorf("the base %s of a delta is not in any pack", e.baseHash)
+		}
+	}
+}
+
+// packEntry is one entry of a pack, inflated: an object, or a delta with
+// the offset or name of its base.
+type packEntry struct {
+	typ      plumbing.ObjectType
+	data     []byte
+	base     int64         // packOfsDelta
+	baseHash plumbing.Hash // packRefDelta
+}
+
+// entryAt reads and inflates the pack entry at off. The entry's bytes end
+// where the next object begins, which bounds what it may inflate to.
+func (p packFile) entryAt(off int64) (e packEntry, err error) {
 	// A pack truncated while it is mapped makes reads fault: report that as
 	// an error, not a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			typ, data, ok, err = plumbing.InvalidObject, nil, false, fmt.Errorf("reading pack: %v", r)
+			e, err = packEntry{}, fmt.Errorf("reading pack: %v", r)
 		}
 	}()
-	inf, _ := inflaters.Get().(*inflater)
-	if inf == nil {
-		inf = &inflater{br: bufio.NewReaderSize(nil, 8192)}
+	i := sort.Search(len(p.ends), func(i int) bool { return p.ends[i] > off })
+	if i == 0 || i == len(p.ends) || p.ends[i-1] != off {
+		return e, fmt.Errorf("offset %d is not an object of the pack", off)
 	}
-	defer inflaters.Put(inf)
-	var r interface {
-		io.Reader
-		io.ByteReader
-	}
+	end := p.ends[i]
+	var raw []byte
 	if p.data != nil {
-		if off < 0 || off >= int64(len(p.data)) {
-			return plumbing.InvalidObject, nil, false, fmt.Errorf("offset %d outside the pack", off)
+		if end > int64(len(p.data)) {
+			return e, fmt.Errorf("object at offset %d is cut off", off)
 		}
-		inf.mr.Reset(p.data[off:])
-		r = &inf.mr
+		raw = p.data[off:end]
 	} else {
-		inf.br.Reset(io.NewSectionReader(p.f, off, 1<<62))
-		r = inf.br
+		raw = make([]byte, end-off)
+		if _, err := p.f.ReadAt(raw, off); err != nil {
+			return e, fmt.Errorf("reading offset %d: %w", off, err)
+		}
 	}
+	return parseEntry(raw, off)
+}
+
+// parseEntry parses a pack entry held in raw, which starts at offset off.
+func parseEntry(raw []byte, off int64) (packEntry, error) {
+	var e packEntry
+	r := bytes.NewReader(raw)
 	typ, size, err := readObjectHeader(r)
 	if err != nil {
-		return typ, nil, false, err
+		return e, err
 	}
-	if typ != plumbing.CommitObject && typ != plumbing.TreeObject && typ != plumbing.BlobObject && typ != plumbing.TagObject {
-		return typ, nil, false, nil // a delta: go-git resolves it
+	e.typ = typ
+	switch typ {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	case packOfsDelta:
+		back, err := readOfsDeltaOffset(r)
+		if err != nil {
+			return e, err
+		}
+		if back <= 0 || back > off {
+			return e, fmt.Errorf("delta at offset %d names a base %d bytes before it", off, back)
+		}
+		e.base = off - back
+	case packRefDelta:
+		if _, err := io.ReadFull(r, e.baseHash[:]); err != nil {
+			return e, err
+		}
+	default:
+		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
 	}
-	if size > maxObjectSize {
-		return typ, nil, false, fmt.Errorf("object of %d bytes", size)
+	e.data, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	return e, err
+}
+
+// inflateBounded inflates the zlib stream in z, which must hold exactly
+// size bytes, and end with its checksum. The size is checked against what z can hold before it is
+// allocated.
+func inflateBounded(z []byte, size int64) ([]byte, error) {
+	if size > MaxObjectSize {
+		return nil, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
+	if size > int64(len(z))*maxInflateRatio {
+		return nil, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
+	}
+	inf, _ := inflaters.Get().(*inflater)
+	if inf == nil {
+		inf = &inflater{}
+	}
+	defer inflaters.Put(inf)
+	inf.mr.Reset(z)
+	var err error
 	if inf.zr == nil {
-		inf.zr, err = zlib.NewReader(r)
+		inf.zr, err = zlib.NewReader(&inf.mr)
 	} else {
-		err = inf.zr.(zlib.Resetter).Reset(r, nil)
+		err = inf.zr.(zlib.Resetter).Reset(&inf.mr, nil)
 	}
 	if err != nil {
-		return typ, nil, false, err
+		return nil, err
 	}
-	data = make([]byte, size)
+	data := make([]byte, size)
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
-		return typ, nil, false, err
+		return nil, err
 	}
-	return typ, data, true, nil
+	// The stream must end here; reading its end also checks its Adler-32.
+	var one [1]byte
+	if n, err := inf.zr.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("data after the object's content")
+		}
+		return nil, err
+	}
+	return data, nil
 }
 
 // readObjectHeader parses a pack entry's type and size: 3 bits of type and
@@ -185,4 +387,25 @@ func readObjectHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
 		size |= int64(b&0x7f) << shift
 	}
 	return typ, size, nil
+}
+
+// readOfsDeltaOffset parses how far before an offset delta its base starts:
+// 7 bits a byte, most significant first, adding one for each continuation
+// (git's encoding, so no two encodings give the same distance).
+func readOfsDeltaOffset(r io.ByteReader) (int64, error) {
+	b, err := r.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	back := int64(b & 0x7f)
+	for b&0x80 != 0 {
+		if back >= 1<<55 {
+			return 0, errors.New("delta base offset too large")
+		}
+		if b, err = r.ReadByte(); err != nil {
+			return 0, err
+		}
+		back = (back+1)<<7 | int64(b&0x7f)
+	}
+	return back, nil
 }

@@ -3,7 +3,6 @@ package ledger
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,7 +23,7 @@ const defaultBranch = plumbing.ReferenceName("refs/heads/main")
 type repo struct {
 	gitDir string
 	st     *filesystem.Storage
-	packs  *packReader // fast path for reads; nil until readFast is called
+	packs  *packReader // reads objects; nil until readFast is called
 }
 
 // openRepo opens the git repository at dir: a bare repository, or a
@@ -54,15 +53,15 @@ func openRepo(dir string) (*repo, error) {
 
 // openForReading opens the repository at dir with its packs mapped, and
 // returns the commit its branch points to; a branch without commits is
-// ErrNotLedger.
+// ErrNotLedger, or ErrHead if other branches exist (see unbornHead).
 func openForReading(dir string) (*repo, plumbing.Hash, error) {
 	r, err := openRepo(dir)
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	_, head, err := r.head()
+	branch, head, err := r.head()
 	if err == nil && head.IsZero() {
-		err = fmt.Errorf("%w: %s has no entries", ErrNotLedger, dir)
+		err = r.unbornHead(dir, branch)
 	}
 	if err == nil {
 		err = r.readFast()
@@ -103,7 +102,8 @@ func (r *repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
 	return branch, ref.Hash(), nil
 }
 
-// readFast makes later reads go straight to the packfiles present now.
+// readFast makes later reads go straight to the packfiles present now (in
+// the repository and its alternates).
 func (r *repo) readFast() error {
 	pr, err := openPackReader(r.gitDir)
 	if err != nil {
@@ -132,7 +132,7 @@ func (r *repo) addPack(base string) error {
 func (r *repo) worker() *repo {
 	w := newRepo(r.gitDir)
 	if r.packs != nil {
-		w.packs = &packReader{packs: r.packs.packs, shared: true}
+		w.packs = &packReader{packs: r.packs.packs, dirs: r.packs.dirs, shared: true}
 	}
 	return w
 }
@@ -152,47 +152,25 @@ func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) 
 }
 
 // read is object, with the hash check only if check is set: callers that
-// check the content otherwise may skip it (an audit hashes every envelope it
-// reads into the Merkle tree a signed checkpoint fixes).
+// check the content otherwise may skip it (verification compares a derived
+// tree's bytes with the stored ones). Objects are read from the packs and
+// loose object files of the repository and its alternates (objectDirs);
+// go-git's storage is used for refs and writes only.
 func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
-	if r.packs != nil {
-		got, data, ok, err := r.packs.read(h)
-		if err != nil {
-			return nil, &objectError{typ: typ, hash: h, err: err}
-		}
-		if ok {
-			if got != typ {
-				return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", got)}
-			}
-			if check && plumbing.ComputeHash(typ, data) != h {
-				return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
-			}
-			return data, nil
+	if r.packs == nil {
+		if err := r.readFast(); err != nil {
+			return nil, err
 		}
 	}
-	o, err := r.st.EncodedObject(typ, h)
-	if errors.Is(err, plumbing.ErrObjectNotFound) {
-		// go-git answers "not found" for an object of another type: say which.
-		if other, err2 := r.st.EncodedObject(plumbing.AnyObject, h); err2 == nil && other.Type() != typ {
-			return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", other.Type())}
-		}
-	}
-	if err != nil {
+	got, data, ok, err := r.packs.read(h)
+	switch {
+	case err != nil:
 		return nil, &objectError{typ: typ, hash: h, err: err}
-	}
-	if o.Type() != typ {
-		return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", o.Type())}
-	}
-	rd, err := o.Reader()
-	if err != nil {
-		return nil, &objectError{typ: typ, hash: h, err: err}
-	}
-	defer rd.Close()
-	data, err := io.ReadAll(rd)
-	if err != nil {
-		return nil, &objectError{typ: typ, hash: h, err: err}
-	}
-	if int64(len(data)) != o.Size() || plumbing.ComputeHash(typ, data) != h {
+	case !ok:
+		return nil, &objectError{typ: typ, hash: h, err: plumbing.ErrObjectNotFound}
+	case got != typ:
+		return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", got)}
+	case check && plumbing.ComputeHash(typ, data) != h:
 		return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
 	}
 	return data, nil
@@ -215,6 +193,7 @@ func (r *repo) tree(h plumbing.Hash) (tree, error) {
 type objectError struct {
 	typ  plumbing.ObjectType
 	hash plumbing.Hash
+	path string // where the object is in the commit's tree, if known
 	err  error
 }
 
@@ -223,7 +202,22 @@ func (e *objectError) Error() string {
 	if errors.Is(e.err, plumbing.ErrObjectNotFound) {
 		msg = "missing"
 	}
+	if e.path != "" {
+		return fmt.Sprintf("git %s object %s (%s): %s", e.typ, e.hash, e.path, msg)
+	}
 	return fmt.Sprintf("git %s object %s: %s", e.typ, e.hash, msg)
+}
+
+// at names the place in the tree of a git object error: err unchanged
+// unless it is an *objectError without a path.
+func at(err error, path string) error {
+	var oe *objectError
+	if errors.As(err, &oe) && oe.path == "" {
+		c := *oe
+		c.path = path
+		return &c
+	}
+	return err
 }
 
 func (e *objectError) Unwrap() error { return ErrTampered }

@@ -47,8 +47,16 @@ type Report struct {
 // canonical, correctly chained, numbered and signed by an authorized key;
 // every document's bytes match their recorded digest and size; version links
 // are consecutive; every checkpoint is signed and matches the Merkle tree.
+// It also vouches for what a reader of the git repository sees: every object
+// reachable from the branch (each commit, each tree of each commit, each
+// blob) is read once, and must be present, well formed and hash to its name
+// (FORMAT.md §2.3, §6); a failure names the object, its path and the commit
+// that added it.
 // A failure returns an error wrapping ErrTampered (an *EntryError where it
-// concerns one entry); a directory without a ledger returns ErrNotLedger.
+// concerns one entry); a directory without a ledger returns ErrNotLedger;
+// a repository it cannot read the ledger from as it stands (HEAD naming a
+// branch without commits, a shallow clone, a missing alternate object
+// directory) returns an error wrapping ErrInput that says what to run.
 // Verify holds no more than a few thousand entries in memory at a time,
 // and no document beyond the ones being hashed.
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
@@ -57,6 +65,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		return nil, err
 	}
 	defer r.close()
+	if r.shallow() {
+		return nil, r.shallowError(dir)
+	}
 	commits, err := r.history(head)
 	if err != nil {
 		return nil, err
@@ -233,6 +244,7 @@ type checked struct {
 	entries plumbing.Hash // the commit's entries/ tree
 	hashes  plumbing.Hash // the entry's hashes file
 	err     error
+	commit  plumbing.Hash // the commit err is about, if not entry n's
 	sigOK   bool
 }
 
@@ -244,6 +256,9 @@ func (v *verifier) accept(n uint64, c checked) error {
 		st = c.env.Statement
 	}
 	if c.err != nil {
+		if !c.commit.IsZero() {
+			commit = shortHash(c.commit)
+		}
 		return entryErr(n, st, commit, c.err)
 	}
 	key, err := v.st.apply(c.env)
@@ -290,7 +305,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	ci := v.commits[n]
 	root, err := r.tree(ci.tree)
 	if err != nil {
-		return checked{err: err}
+		return checked{err: at(err, "the commit's root tree")}
 	}
 	if err := checkRoot(root); err != nil {
 		return checked{err: err}
@@ -303,16 +318,27 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if !found {
 		return checked{err: fmt.Errorf("the entry's directory %s is missing from the newest commit", pathOf(n))}
 	}
-	c.entries = cur.add(n, dirHash, gitHash)
+	stored := newStoredTrees(r, n)
+	c.entries = cur.add(n, dirHash, stored.put)
 	if cur.withCheckpoint(cpEntry.hash, gitHash) != ci.tree {
-		return checked{err: v.diagnose(r, n, dirHash)}
+		return v.diagnose(r, n, dirHash)
 	}
 	dir, err := r.tree(dirHash)
 	if err != nil {
-		return checked{err: err}
+		return checked{err: at(err, pathOf(n).String())}
 	}
 	var doc *treeEntry
 	if c.env, doc, c.hashes, c.err = readEntryFiles(r, dir, n); c.err != nil {
+		return c
+	}
+	if stored.err != nil {
+		c.err = stored.err
+		return c
+	}
+	// The hashes file's ID is compared with the Merkle tree's nodes when the
+	// entry is applied; here its stored object must be intact.
+	if _, err := r.object(plumbing.BlobObject, c.hashes); err != nil {
+		c.err = at(err, pathOf(n).String()+"/"+hashesFile)
 		return c
 	}
 	st := c.env.Statement
@@ -324,12 +350,12 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 		c.err = fmt.Errorf("commit is not the canonical commit of its entry (its message, author, time or parent was altered)")
 		return c
 	}
-	if c.err = checkDocument(r, doc, st); c.err != nil {
+	if c.err = at(checkDocument(r, doc, st), pathOf(n).String()+"/"+documentFile); c.err != nil {
 		return c
 	}
 	raw, err := r.object(plumbing.BlobObject, cpEntry.hash)
 	if err != nil {
-		c.err = err
+		c.err = at(err, checkpointFile)
 		return c
 	}
 	c.cp = &checkpoint.Checkpoint{Raw: raw}
@@ -357,11 +383,12 @@ func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*check
 
 // diagnose explains why commit n's tree is not the one derived from commit
 // n-1 plus entry n: it reads both commits' trees and names the first
-// difference.
-func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) error {
+// difference. When commit n is intact but entry n's directory differs in the
+// newest commit, it names the later commit that changed it.
+func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) checked {
 	pt, dir, err := r.loadPath(v.commits[n].tree, n)
 	if err != nil {
-		return err
+		return checked{err: err}
 	}
 	var prev *pathTrees
 	if n > 0 {
@@ -369,12 +396,52 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) error {
 		prev = &p
 	}
 	if err := pt.checkAgainst(prev, n); err != nil {
-		return err
+		return checked{err: err}
 	}
-	if gitHash(plumbing.TreeObject, encodeTree(dir)) != tipDir {
-		return fmt.Errorf("a later commit changed this entry's files (%s): files of earlier entries must never change", pathOf(n))
+	if own := gitHash(plumbing.TreeObject, encodeTree(dir)); own != tipDir {
+		c := checked{env: v.ownEnvelope(r, dir, n)}
+		k, what := v.changedBy(r, n, own)
+		c.commit = v.commits[k].hash
+		c.err = fmt.Errorf("a later commit changed this entry's files: commit %s (entry %d) %s %s: files of earlier entries must never change",
+			shortHash(c.commit), k, what, pathOf(n))
+		return c
 	}
-	return fmt.Errorf("the commit's tree is not exactly the entries up to this one and its checkpoint")
+	return checked{err: fmt.Errorf("the commit's tree is not exactly the entries up to this one and its checkpoint")}
+}
+
+// changedBy finds the first commit after n whose tree does not hold entry
+// n's directory as commit n stored it (own), and says what it did to it.
+// It reads the path to the directory in each later commit: this runs only
+// once verification has failed.
+func (v *verifier) changedBy(r *repo, n uint64, own plumbing.Hash) (uint64, string) {
+	for k := n + 1; k < uint64(len(v.commits)); k++ {
+		_, dir, err := r.loadPath(v.commits[k].tree, n)
+		switch {
+		case err != nil:
+			return k, "removed or damaged"
+		case gitHash(plumbing.TreeObject, encodeTree(dir)) != own:
+			return k, "changed the files in"
+		}
+	}
+	return uint64(len(v.commits)) - 1, "changed"
+}
+
+// ownEnvelope parses the envelope entry n's commit stored, to name its
+// document and version; nil if it cannot.
+func (v *verifier) ownEnvelope(r *repo, dir tree, n uint64) *records.ParsedEnvelope {
+	e, ok := dir.find(envelopeFile)
+	if !ok {
+		return nil
+	}
+	data, err := r.object(plumbing.BlobObject, e.hash)
+	if err != nil {
+		return nil
+	}
+	env, err := records.ParseEnvelope(data)
+	if err != nil || env.Statement.Predicate.Entry != n {
+		return nil
+	}
+	return env
 }
 
 // readEntryFiles checks an entry directory's files and parses its envelope.
@@ -406,7 +473,7 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 	}
 	data, err := r.object(plumbing.BlobObject, env.hash)
 	if err != nil {
-		return nil, nil, plumbing.ZeroHash, err
+		return nil, nil, plumbing.ZeroHash, at(err, pathOf(n).String()+"/"+envelopeFile)
 	}
 	parsed, err := records.ParseEnvelope(data)
 	if err != nil {

@@ -1,0 +1,104 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+)
+
+// applyDelta applies a git delta to base: a header of the base's size and
+// the result's size (7-bit varints, least significant first), then
+// instructions that copy a range of base or insert literal bytes. Every
+// size and range is checked before it is used, and the result may not
+// exceed MaxObjectSize nor the size its header declares.
+func applyDelta(base, delta []byte) ([]byte, error) {
+	baseSize, delta, err := deltaVarint(delta)
+	if err != nil {
+		return nil, err
+	}
+	size, delta, err := deltaVarint(delta)
+	if err != nil {
+		return nil, err
+	}
+	if baseSize != uint64(len(base)) {
+		return nil, fmt.Errorf("delta for a base of %d bytes applied to one of %d", baseSize, len(base))
+	}
+	if size > MaxObjectSize {
+		return nil, fmt.Errorf("delta makes an object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
+	}
+	// The result is allocated as it grows, not by the declared size: a few
+	// bytes of delta may declare a large result they do not make.
+	out := make([]byte, 0, min(size, uint64(len(base)+len(delta))))
+	for len(delta) > 0 {
+		op := delta[0]
+		delta = delta[1:]
+		switch {
+		case op&0x80 != 0:
+			var off, n uint64
+			for i := uint(0); i < 7; i++ {
+				if op&(1<<i) == 0 {
+					continue
+				}
+				if len(delta) == 0 {
+					return nil, errDeltaTruncated
+				}
+				if i < 4 {
+					off |= uint64(delta[0]) << (8 * i)
+				} else {
+					n |= uint64(delta[0]) << (8 * (i - 4))
+				}
+				delta = delta[1:]
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > uint64(len(base)) {
+				return nil, fmt.Errorf("delta copies bytes %d to %d of a base of %d", off, off+n, len(base))
+			}
+			if uint64(len(out))+n > size {
+				return nil, errDeltaOverrun
+			}
+			out = append(out, base[off:off+n]...)
+		case op != 0:
+			n := uint64(op)
+			if uint64(len(delta)) < n {
+				return nil, errDeltaTruncated
+			}
+			if uint64(len(out))+n > size {
+				return nil, errDeltaOverrun
+			}
+			out = append(out, delta[:n]...)
+			delta = delta[n:]
+		default:
+			return nil, errors.New("delta holds the reserved instruction 0")
+		}
+	}
+	if uint64(len(out)) != size {
+		return nil, fmt.Errorf("delta makes %d bytes, its header says %d", len(out), size)
+	}
+	return out, nil
+}
+
+var (
+	errDeltaTruncated = errors.New("delta is cut off")
+	errDeltaOverrun   = errors.New("delta makes more bytes than its header says")
+)
+
+// deltaVarint reads a delta header's size: 7 bits a byte, least
+// significant first, while the high bit is set.
+func deltaVarint(b []byte) (uint64, []byte, error) {
+	var v uint64
+	for shift := uint(0); ; shift += 7 {
+		if len(b) == 0 {
+			return 0, nil, errDeltaTruncated
+		}
+		if shift > 56 {
+			return 0, nil, errors.New("delta size too large")
+		}
+		c := b[0]
+		b = b[1:]
+		v |= uint64(c&0x7f) << shift
+		if c&0x80 == 0 {
+			return v, b, nil
+		}
+	}
+}

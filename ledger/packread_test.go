@@ -1,0 +1,336 @@
+package ledger
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto/sha1"
+	"encoding/hex"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+)
+
+// zlibBytes compresses b.
+func zlibBytes(b []byte) []byte {
+	var out bytes.Buffer
+	zw := zlib.NewWriter(&out)
+	zw.Write(b)
+	zw.Close()
+	return out.Bytes()
+}
+
+// craftedPack writes a pack whose entries are the given raw bytes (header
+// and data, as they appear in a pack), named by names, with its index, into
+// gitDir's objects/pack. Nothing about the entries is checked: they may lie.
+func craftedPack(t testing.TB, gitDir string, names []plumbing.Hash, entries [][]byte) (pack []byte, idx *idxfile.MemoryIndex) {
+	t.Helper()
+	var buf bytes.Buffer
+	buf.WriteString("PACK\x00\x00\x00\x02")
+	buf.Write([]byte{0, 0, 0, byte(len(entries))})
+	iw := new(idxfile.Writer)
+	iw.OnHeader(uint32(len(entries)))
+	for i, e := range entries {
+		iw.Add(names[i], uint64(buf.Len()), crc32.ChecksumIEEE(e))
+		buf.Write(e)
+	}
+	sum := sha1.Sum(buf.Bytes())
+	buf.Write(sum[:])
+	iw.OnFooter(plumbing.Hash(sum))
+	idx, err := iw.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gitDir != "" {
+		base := filepath.Join(gitDir, "objects", "pack", "pack-"+hex.EncodeToString(sum[:]))
+		if err := os.MkdirAll(filepath.Dir(base), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeIdx(base+".idx", idx); err != nil {
+			t.Fatal(err)
+		}
+		tamperWrite(t, base+".pack", buf.Bytes())
+	}
+	return buf.Bytes(), idx
+}
+
+// allocated returns how many bytes f allocated.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+func hashN(i byte) plumbing.Hash {
+	var h plumbing.Hash
+	h[0], h[19] = i, i
+	return h
+}
+
+// TestPackReadHostileEntries reads crafted pack entries whose size fields,
+// delta bases or delta chains lie (issue 12 point 3): each read must fail
+// with an error, without a panic, and without allocating more than a little.
+func TestPackReadHostileEntries(t *testing.T) {
+	ofsDelta := func(back byte, delta []byte) []byte {
+		return append(append(objectHeader(packOfsDelta, int64(len(delta))), back), zlibBytes(delta)...)
+	}
+	refDelta := func(base plumbing.Hash, delta []byte) []byte {
+		return append(append(objectHeader(packRefDelta, int64(len(delta))), base[:]...), zlibBytes(delta)...)
+	}
+	blob := func(size int64, content []byte) []byte {
+		return append(objectHeader(plumbing.BlobObject, size), zlibBytes(content)...)
+	}
+	hi := blob(2, []byte("hi"))
+	back := byte(len(hi)) // an offset delta right after hi names it
+	for _, tc := range []struct {
+		name    string
+		entries [][]byte // the first is read
+		words   string
+	}{
+		{"blob claiming 200 MiB in a few bytes", [][]byte{blob(200<<20, []byte("hi"))}, "cannot hold"},
+		{"blob claiming 8 GiB in a few bytes", [][]byte{blob(1<<33, []byte("hi"))}, "more than"},
+		{"blob shorter than it claims", [][]byte{blob(100, []byte("hi"))}, "EOF"},
+		{"delta result claiming 2 GiB", [][]byte{hi, ofsDelta(back, []byte{2, 0x80, 0x80, 0x80, 0x80, 0x08, 0x91, 0, 2})}, "more than"},
+		{"delta result larger than its header says", [][]byte{hi, ofsDelta(back, []byte{2, 3, 0x91, 0, 2, 0x91, 0, 2})}, "more bytes"},
+		{"delta copying outside its base", [][]byte{hi, ofsDelta(back, []byte{2, 100, 0x91, 0, 100})}, "copies bytes"},
+		{"delta base before the pack", [][]byte{ofsDelta(100, []byte{0, 0})}, "base"},
+		{"delta chain in a cycle", [][]byte{refDelta(hashN(2), []byte{0, 0}), refDelta(hashN(1), []byte{0, 0})}, "chain"},
+		{"delta on a missing base", [][]byte{refDelta(hashN(9), []byte{0, 0})}, "not in any pack"},
+		{"unknown entry type", [][]byte{append([]byte{0x50}, zlibBytes(nil)...)}, "unknown type"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			// In the delta cases the second entry is read, a delta on hi.
+			entries := tc.entries
+			names := make([]plumbing.Hash, len(entries))
+			for i := range names {
+				names[i] = hashN(byte(i + 1))
+			}
+			target := names[0]
+			if len(entries) == 2 && !strings.Contains(tc.name, "cycle") {
+				target = names[1]
+			}
+			craftedPack(t, dir, names, entries)
+			pr, err := openPackReader(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pr.close()
+			var ok bool
+			n := allocated(func() { _, _, ok, err = pr.read(target) })
+			t.Logf("ok %v, err %v, %d bytes allocated", ok, err, n)
+			if err == nil || !strings.Contains(err.Error(), tc.words) {
+				t.Fatalf("read: ok %v, error %v; want an error mentioning %q", ok, err, tc.words)
+			}
+			if n > 16<<20 {
+				t.Fatalf("read allocated %d bytes for a pack of a few bytes", n)
+			}
+		})
+	}
+}
+
+// TestTamperHostilePackSize adds to a ledger a small pack holding an object
+// of the ledger (its newest checkpoint) whose size field claims 200 MiB:
+// Verify must refuse it without allocating it.
+func TestTamperHostilePackSize(t *testing.T) {
+	fx := newTamperFixture(t)
+	dir := fx.copy(t)
+	h := plumbing.NewHash(tamperGitLine(t, dir, "rev-parse", "HEAD:checkpoint"))
+	craftedPack(t, dir, []plumbing.Hash{h}, [][]byte{append(objectHeader(plumbing.BlobObject, 200<<20), zlibBytes([]byte("checkpoint"))...)})
+	var err error
+	n := allocated(func() { _, err = tamperVerify(t, dir, VerifyOptions{Trust: fx.root}) })
+	t.Logf("Verify: %v (%d bytes allocated)", err, n)
+	wantTampered(t, err, h.String(), "cannot hold")
+	if n > 64<<20 {
+		t.Fatalf("Verify allocated %d bytes", n)
+	}
+}
+
+// gitPackedLedger builds the sample ledger and repacks it with git, deltas
+// and all, returning the git directory and the pack's base path.
+func gitPackedLedger(t testing.TB) (string, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ledger")
+	buildLedger(t, dir, sampleDocs).Close()
+	tamperGit(t, dir, nil, "repack", "-a", "-d", "-f", "-q", "--window=50", "--depth=50")
+	packs, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("%d packs", len(packs))
+	}
+	return dir, strings.TrimSuffix(packs[0], ".pack")
+}
+
+// TestPackReadDeltas reads every object of a pack git made, deltas
+// included, and checks each against its name.
+func TestPackReadDeltas(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir, base := gitPackedLedger(t)
+	deltas := 0
+	for _, line := range strings.Split(tamperGit(t, dir, nil, "verify-pack", "-v", base+".idx"), "\n") {
+		if f := strings.Fields(line); len(f) > 6 && len(f[0]) == 40 {
+			deltas++
+		}
+	}
+	if deltas == 0 {
+		t.Fatalf("git made no deltas")
+	}
+	pr, err := openPackReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.close()
+	iter, _ := pr.packs[0].idx.Entries()
+	count := 0
+	for {
+		e, err := iter.Next()
+		if err != nil {
+			break
+		}
+		typ, data, ok, err := pr.read(e.Hash)
+		if err != nil || !ok || plumbing.ComputeHash(typ, data) != e.Hash {
+			t.Fatalf("read %s: %v %v %v", e.Hash, typ, ok, err)
+		}
+		count++
+	}
+	t.Logf("%d objects read, %d of them deltas", count, deltas)
+}
+
+// FuzzPackRead reads every object named by a real pack's index from
+// mutated pack bytes: no input may panic, hang, or return an object beyond
+// MaxObjectSize. The seed, testdata/packread/seed.pack, is the sample
+// ledger repacked by git with deltas (as gitPackedLedger makes it).
+func FuzzPackRead(f *testing.F) {
+	fi, err := os.Open(filepath.Join("testdata", "packread", "seed.idx"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	idx := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(fi).Decode(idx)
+	fi.Close()
+	if err != nil {
+		f.Fatal(err)
+	}
+	var names []plumbing.Hash
+	iter, _ := idx.Entries()
+	for {
+		e, err := iter.Next()
+		if err != nil {
+			break
+		}
+		names = append(names, e.Hash)
+	}
+	seed, err := os.ReadFile(filepath.Join("testdata", "packread", "seed.pack"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, pack []byte) {
+		ends, err := objectEnds(idx, int64(len(pack)))
+		if err != nil {
+			return
+		}
+		pr := &packReader{packs: []packFile{{name: "fuzz.pack", idx: idx, data: pack, ends: ends}}, shared: true}
+		for _, h := range names {
+			_, data, ok, err := pr.read(h)
+			if err == nil && !ok {
+				t.Fatalf("%s: neither read nor an error", h)
+			}
+			if len(data) > MaxObjectSize {
+				t.Fatalf("%s: %d bytes", h, len(data))
+			}
+		}
+	})
+}
+
+// FuzzApplyDelta applies arbitrary deltas to arbitrary bases: no panic, and
+// a result exactly the size the delta's header declares.
+func FuzzApplyDelta(f *testing.F) {
+	f.Add([]byte("hello"), []byte{5, 7, 0x90, 5, 2, 'x', 'y'})
+	f.Add([]byte(""), []byte{0, 3, 3, 'a', 'b', 'c'})
+	f.Add([]byte("abc"), []byte{3, 0x80, 0x80, 0x04, 0xb3, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, base, delta []byte) {
+		out, err := applyDelta(base, delta)
+		if err != nil {
+			return
+		}
+		_, rest, _ := deltaVarint(delta)
+		size, _, _ := deltaVarint(rest)
+		if uint64(len(out)) != size {
+			t.Fatalf("result of %d bytes, header says %d", len(out), size)
+		}
+	})
+}
+
+// FuzzReadLoose parses arbitrary loose object files: no panic, and an
+// object returned only with the size its header states and a known type.
+func FuzzReadLoose(f *testing.F) {
+	f.Add(encodeLoose(f, plumbing.BlobObject, []byte("hello\n")))
+	f.Add(encodeLoose(f, plumbing.TreeObject, encodeTree(tree{{mode: modeFile, name: checkpointFile}})))
+	f.Add(zlibBytes([]byte("blob 999999999\x00x")))
+	f.Add(zlibBytes([]byte("blob 01\x00x")))
+	f.Fuzz(func(t *testing.T, file []byte) {
+		typ, data, err := readLooseObject(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			return
+		}
+		if typ < plumbing.CommitObject || typ > plumbing.TagObject || int64(len(data)) > int64(len(file))*maxInflateRatio {
+			t.Fatalf("%v object of %d bytes from a file of %d", typ, len(data), len(file))
+		}
+	})
+}
+
+// TestFindOffset compares findOffset with go-git's FindOffset on the seed
+// pack's index and on an index with 64-bit offsets.
+func TestFindOffset(t *testing.T) {
+	fi, err := os.Open(filepath.Join("testdata", "packread", "seed.idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := idxfile.NewMemoryIndex()
+	err = idxfile.NewDecoder(fi).Decode(seed)
+	fi.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iw := new(idxfile.Writer)
+	iw.OnHeader(3)
+	iw.Add(hashN(1), 12, 0)
+	iw.Add(hashN(2), 1<<33, 0)
+	iw.Add(hashN(3), 1<<31+5, 0)
+	iw.OnFooter(plumbing.ZeroHash)
+	big, err := iw.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, idx := range []*idxfile.MemoryIndex{seed, big} {
+		iter, _ := idx.Entries()
+		n := 0
+		for {
+			e, err := iter.Next()
+			if err != nil {
+				break
+			}
+			want, err := idx.FindOffset(e.Hash)
+			got, ok := findOffset(idx, e.Hash)
+			if err != nil || !ok || got != want {
+				t.Fatalf("%s: findOffset %d %v, FindOffset %d %v", e.Hash, got, ok, want, err)
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatal("no entries")
+		}
+		if _, ok := findOffset(idx, hashN(9)); ok {
+			t.Fatal("found a missing object")
+		}
+	}
+}
