@@ -118,14 +118,14 @@ func checkBase64(data []byte) error {
 		} `json:"inclusion"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if _, err := records.DecodeBase64(raw.Envelope); err != nil {
-		return fmt.Errorf("%w: envelope is not canonical base64: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: envelope is not canonical base64: %w", ErrMalformed, err)
 	}
 	for i, h := range raw.Inclusion.Hashes {
 		if _, err := records.DecodeBase64(h); err != nil {
-			return fmt.Errorf("%w: inclusion hash %d is not canonical base64: %v", ErrMalformed, i, err)
+			return fmt.Errorf("%w: inclusion hash %d is not canonical base64: %w", ErrMalformed, i, err)
 		}
 	}
 	return nil

@@ -69,7 +69,7 @@ func Cosigners(raw []byte, origin string, ledgerKey *keys.PublicKey, witnesses [
 		names[w.Name] = true
 	}
 	if err := checkSignatureLines(raw); err != nil {
-		return nil, fmt.Errorf("checkpoint cosignatures: %v", err)
+		return nil, fmt.Errorf("checkpoint cosignatures: %w", err)
 	}
 	n, err := note.Open(raw, note.VerifierList(vs...))
 	if err != nil {

@@ -242,7 +242,7 @@ func (k *PublicKey) Verify(msg, sig []byte) error {
 		digest := sha256.Sum256(msg)
 		ok = ecdsa.VerifyASN1(k.ec, digest[:], sig)
 		if ok && !isLowS(sig) {
-			return fmt.Errorf("%w with %s key %s: %v", ErrBadSignature, k.alg, k.fp.Short(), errHighS)
+			return fmt.Errorf("%w with %s key %s: %w", ErrBadSignature, k.alg, k.fp.Short(), errHighS)
 		}
 	case Ed25519:
 		ok = len(sig) == ed25519.SignatureSize && ed25519.Verify(k.ed, msg, sig)
