@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
 // writePack writes objects as one packfile (version 2, no deltas) with its
@@ -58,7 +60,7 @@ func writePack(gitDir string, objects []packObject) (string, error) {
 		return "", err
 	}
 	writeStep("pack")
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return "", err
 	}
 	return base, nil
@@ -191,7 +193,7 @@ func writeLoose(gitDir string, objects []packObject) error {
 		writeStep("object")
 	}
 	for dir := range dirty {
-		if err := syncDir(dir); err != nil {
+		if err := durable.SyncDir(dir); err != nil {
 			return err
 		}
 	}
@@ -225,23 +227,6 @@ func writeLooseObject(dir, path string, o packObject) error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing git object %s: %w", o.hash, err)
-	}
-	return nil
-}
-
-// syncDir syncs a directory, so the names created or renamed in it survive
-// a power loss.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
 // defaultBranch is the branch a new ledger's HEAD names.
@@ -288,7 +290,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	writeStep("ref")
-	return syncDir(filepath.Dir(path))
+	return durable.SyncDir(filepath.Dir(path))
 }
 
 // isEmptyDir reports whether dir is missing or empty, ignoring nothing.

@@ -11,6 +11,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
 // initRepo creates a bare git repository in dir whose HEAD names
@@ -51,7 +53,7 @@ func syncNew(dir string) error {
 		}
 	}
 	for _, d := range []string{"objects/pack", "objects/info", "objects", "refs/heads", "refs/tags", "refs", ".", ".."} {
-		if err := syncDir(filepath.Join(dir, d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := durable.SyncDir(filepath.Join(dir, d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}

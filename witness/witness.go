@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -91,44 +91,10 @@ func WriteState(path string, s *State) error {
 	if err != nil {
 		return fmt.Errorf("writing witness state: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := durable.WriteFile(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("writing witness state: %w", err)
 	}
-	defer os.Remove(f.Name()) // after the rename, a no-op
-	_, err = f.Write(append(data, '\n'))
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err == nil {
-		err = syncDir(filepath.Dir(path))
-	}
-	if err != nil {
-		return fmt.Errorf("writing witness state %s: %w", path, err)
-	}
 	return nil
-}
-
-// syncDir syncs a directory, so a rename in it survives a power loss.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // noteText is a signed note's text, without its signatures.

@@ -5,13 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/verbatim-ledger/verbatim/bundle"
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 )
@@ -130,18 +130,8 @@ no ledger and no network.`,
 	return cmd
 }
 
-// writeFile writes data to path through a temporary file and a rename.
-func writeFile(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
+// writeFile writes an --output file durably (internal/durable).
+func writeFile(path string, data []byte) error { return durable.WriteFile(path, data, 0o644) }
 
 // runCheckBundle verifies files against an offline bundle.
 func runCheckBundle(e *env, o checkOptions, files []string) error {
