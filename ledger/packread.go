@@ -36,6 +36,7 @@ type packReader struct {
 	dirs   []string // object directories, for loose objects
 	last   int      // the pack of the previous hit: an entry's objects share a pack
 	shared bool     // packs belong to another packReader, which closes them
+	own    []packFile // packs refresh opened, which a shared reader closes too
 }
 
 type packFile struct {
@@ -136,6 +137,9 @@ func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
 }
 
 func (pr *packReader) close() {
+	if pr.shared {
+		pr.packs = pr.own
+	}
 	for _, p := range pr.packs {
 		unmapFile(p.data)
 		p.f.Close()
@@ -180,7 +184,11 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 		}
 		return typ, data, err == nil, err
 	}
-	return readLoose(pr.dirs, h)
+	typ, data, ok, err := readLoose(pr.dirs, h)
+	if !ok && err == nil && pr.refresh() {
+		return pr.read(h) // gc packed it and deleted the loose file since pr opened
+	}
+	return typ, data, ok, err
 }
 
 // find returns the pack holding h and the object's offset in it.
