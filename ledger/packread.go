@@ -36,7 +36,8 @@ type packReader struct {
 	dirs   []string // object directories, for loose objects
 	last   int      // the pack of the previous hit: an entry's objects share a pack
 	shared bool     // packs belong to another packReader, which closes them
-	own    []packFile // packs refresh opened, which a shared reader closes too
+
+	own []packFile // packs refresh opened, which a shared reader closes too
 }
 
 type packFile struct {
