@@ -78,8 +78,12 @@ func GC(dir string) (GCReport, error) {
 		return err
 	}
 	for _, h := range loose {
-		if _, _, found := r.packs.find(h); found {
-			already = append(already, h)
+		if j, off, found := r.packs.find(h); found {
+			// Delete the loose copy only if the pack's copy is sound;
+			// otherwise leave both for verify to report.
+			if typ, data, err := r.packs.resolve(j, off); err == nil && plumbing.ComputeHash(typ, data) == h {
+				already = append(already, h)
+			}
 			continue
 		}
 		o, err := readLooseChecked(objDir, h)
