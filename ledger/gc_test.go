@@ -207,3 +207,40 @@ func TestGCCrashChild(t *testing.T) {
 	rep, err := GC(dir)
 	t.Fatalf("GC ended (%+v, %v) before reaching %s", rep, err, os.Getenv("VERBATIM_CRASH_AT"))
 }
+
+// TestGCWhileVerifying runs Verify over and over while registers and GCs
+// pack and delete loose objects: no verification fails.
+func TestGCWhileVerifying(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs verify in a loop")
+	}
+	dir := filepath.Join(t.TempDir(), "ledger")
+	l := buildLedger(t, dir, sampleDocs)
+	defer l.Close()
+	stop, failed := make(chan struct{}), make(chan error, 1)
+	go func() {
+		defer close(failed)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := Verify(dir, VerifyOptions{}); err != nil {
+				failed <- err
+				return
+			}
+		}
+	}()
+	clock := testClock()
+	for i := 0; i < 6; i++ {
+		registerDocs(t, l, testKey(t, keys.ECDSAP256), clock, []testDoc{{fmt.Sprintf("doc-%d", i), "x\n"}, {"letter", fmt.Sprintf("v%d\n", i)}})
+		if _, err := GC(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-failed; err != nil {
+		t.Fatalf("Verify while GC ran: %v", err)
+	}
+}
