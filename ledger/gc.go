@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ type GCReport struct {
 	Packed      int   // loose objects written into new packs
 	Removed     int   // loose object files deleted (packed now, or already in a pack)
 	Packs       int   // packs written
+	Merged      int   // small packs merged into new ones, and deleted
 	BytesBefore int64 // bytes of the files in the objects directory before
 	BytesAfter  int64 // and after
 	DiskBefore  int64 // disk space of the objects directory (its files' blocks and its directories') before
@@ -29,8 +31,9 @@ type GCReport struct {
 }
 
 // GC moves the loose objects of the ledger in dir (its own objects
-// directory, not its alternates) into packs. It changes no object and no
-// ref: the ledger is the same in git terms, only stored in fewer files.
+// directory, not its alternates) into packs, then merges the small packs
+// (mergePacks) into one. It changes no object and no ref: the ledger is the
+// same in git terms, only stored in fewer files.
 //
 // It holds the ledger's write lock, so no append runs meanwhile. Each batch
 // of loose objects is written as a pack with its index (synced, renamed into
@@ -101,6 +104,9 @@ func GC(dir string) (GCReport, error) {
 		return rep, err
 	}
 	if err := removeEmptyFanout(objDir); err != nil {
+		return rep, err
+	}
+	if err := mergePacks(r, objDir, &rep); err != nil {
 		return rep, err
 	}
 	rep.BytesAfter, rep.DiskAfter, err = dirBytes(objDir)
@@ -295,4 +301,168 @@ func (pr *packReader) refresh() bool {
 		}
 	}
 	return added
+}
+
+// gcMaxPackFile is the largest pack GC merges: larger ones are left as they
+// are (a big pack is already what GC makes).
+const gcMaxPackFile = 64 << 20
+
+// mergePacks rewrites the packs in objDir/pack that verbatim may merge
+// (mergeablePack) into one per gcPackBytes of content: each new pack is
+// written and checked like a pack of loose objects, and only then are the
+// packs it replaces deleted, the .pack before the .idx (an index without
+// its pack is ignored by git, go-git and verbatim, and removed by the next
+// GC). It first removes such leftover indexes.
+func mergePacks(r *repo, objDir string, rep *GCReport) error {
+	dir := filepath.Join(objDir, "pack")
+	bases, err := listPacks(dir)
+	if err != nil || len(bases) < 2 {
+		return err
+	}
+	var group []string
+	var objects []packObject
+	seen := map[plumbing.Hash]bool{}
+	size := 0
+	flush := func() error {
+		if len(group) >= 2 {
+			if err := replacePacks(r, dir, group, objects); err != nil {
+				return err
+			}
+			rep.Merged += len(group)
+			rep.Packs++
+		}
+		group, objects, size, seen = nil, nil, 0, map[plumbing.Hash]bool{}
+		return nil
+	}
+	for _, base := range bases {
+		objs, ok, err := packContent(base)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		group = append(group, base)
+		for _, o := range objs {
+			if !seen[o.hash] { // an object two packs hold goes in once
+				seen[o.hash] = true
+				objects, size = append(objects, o), size+len(o.content)
+			}
+		}
+		if size >= gcPackBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// listPacks returns the bases of the complete packs in dir, after removing
+// every index whose pack is gone (left by a GC killed between the two).
+func listPacks(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var bases []string
+	removed := false
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") {
+			continue
+		}
+		base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
+		if _, err := os.Stat(base + ".pack"); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(base + ".idx"); err != nil {
+				return nil, err
+			}
+			removed = true
+			continue
+		}
+		bases = append(bases, base)
+	}
+	if removed {
+		return bases, syncDir(dir)
+	}
+	return bases, nil
+}
+
+// packContent reads every object of the pack at base and checks its hash.
+// ok is false for a pack GC leaves alone: larger than gcMaxPackFile, kept
+// or indexed by git (.keep, .bitmap, .rev, .promisor, .mtimes beside it), or
+// holding deltas, which a pack of whole objects would inflate.
+func packContent(base string) (objects []packObject, ok bool, err error) {
+	for _, ext := range []string{".keep", ".bitmap", ".rev", ".promisor", ".mtimes"} {
+		if _, err := os.Lstat(base + ext); err == nil {
+			return nil, false, nil
+		}
+	}
+	if fi, err := os.Stat(base + ".pack"); err != nil || fi.Size() > gcMaxPackFile {
+		return nil, false, err
+	}
+	p, err := openPackFile(base)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
+	}
+	pr := &packReader{packs: []packFile{p}}
+	defer pr.close()
+	iter, err := p.idx.Entries()
+	if err != nil {
+		return nil, false, err
+	}
+	defer iter.Close()
+	for {
+		e, err := iter.Next()
+		if err != nil {
+			return objects, err == io.EOF, ignoreEOF(err)
+		}
+		raw, err := p.entryAt(int64(e.Offset))
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: pack %s: %w", ErrTampered, p.name, err)
+		}
+		if raw.typ == packOfsDelta || raw.typ == packRefDelta {
+			return nil, false, nil
+		}
+		if plumbing.ComputeHash(raw.typ, raw.data) != e.Hash {
+			return nil, false, fmt.Errorf("%w: pack %s: object %s does not match its hash; gc changed nothing (run verify)", ErrTampered, p.name, e.Hash)
+		}
+		objects = append(objects, packObject{typ: raw.typ, hash: e.Hash, content: raw.data})
+	}
+}
+
+func ignoreEOF(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+// replacePacks writes objects (the content of the packs at old) as one
+// pack, checks it, and deletes the old packs.
+func replacePacks(r *repo, dir string, old []string, objects []packObject) error {
+	base, err := writePack(r.gitDir, objects)
+	if err != nil {
+		return fmt.Errorf("writing pack: %w", err)
+	}
+	if err := checkPack(base, objects); err != nil {
+		return err
+	}
+	writeStep("gc-merged")
+	for _, b := range old {
+		if b == base {
+			continue // the same objects in the same order: the same pack
+		}
+		if err := os.Remove(b + ".pack"); err != nil {
+			return err
+		}
+		writeStep("gc-pack-removed")
+		if err := os.Remove(b + ".idx"); err != nil {
+			return err
+		}
+	}
+	return syncDir(dir)
 }

@@ -72,10 +72,83 @@ func TestGCPacksLooseObjects(t *testing.T) {
 	}
 	registerDocs(t, l, testKey(t, keys.ECDSAP256), testClock(), []testDoc{{"letter", "third\n"}})
 	l.Close()
-	if rep, err := GC(dir); err != nil || rep.Packed == 0 {
-		t.Fatalf("GC after a register: %+v, %v", rep, err)
+	if rep, err := GC(dir); err != nil || rep.Packed == 0 || rep.Merged != 2 || countPacks(t, dir) != 1 {
+		t.Fatalf("GC after a register: %+v, %v; %d packs; want the new objects packed and the 2 packs merged into 1", rep, err, countPacks(t, dir))
 	}
 	checkLedger(t, dir, 6)
+}
+
+// countPacks counts the packs of the ledger in dir, and fails the test if
+// an index has no pack.
+func countPacks(t testing.TB, dir string) int {
+	t.Helper()
+	idx, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "pack-*.idx"))
+	packs, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "pack-*.pack"))
+	if len(idx) != len(packs) {
+		t.Fatalf("%d pack indexes for %d packs", len(idx), len(packs))
+	}
+	return len(packs)
+}
+
+// TestGCMergesPacks: batches of registers write a pack each; GC merges them
+// into one, and leaves a pack with deltas (as git gc makes) alone.
+func TestGCMergesPacks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ledger")
+	l := buildLedger(t, dir, nil)
+	key, clock := testKey(t, keys.ECDSAP256), testClock()
+	for b := 0; b < 3; b++ {
+		a, err := l.Append(key, AppendOptions{Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 10; i++ {
+			if _, err := a.Add(NewDocument{ID: fmt.Sprintf("doc-%d", i), Content: []byte(fmt.Sprintf("batch %d\n", b))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+	}
+	l.Close()
+	if n := countPacks(t, dir); n != 3 {
+		t.Fatalf("3 batches wrote %d packs, want 3", n)
+	}
+	rep, err := GC(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The genesis' loose objects are packed first: 4 packs to merge.
+	if rep.Merged != 4 || countPacks(t, dir) != 1 {
+		t.Fatalf("GC: %+v, %d packs; want 4 merged into 1", rep, countPacks(t, dir))
+	}
+	checkLedger(t, dir, 31)
+	if _, err := exec.LookPath("git"); err != nil {
+		return
+	}
+	if out, err := exec.Command("git", "-C", dir, "fsck", "--strict", "--full").CombinedOutput(); err != nil {
+		t.Fatalf("git fsck after GC: %v\n%s", err, out)
+	}
+	// git gc makes one pack with deltas: GC leaves it as it is.
+	if out, err := exec.Command("git", "-C", dir, "-c", "pack.writeBitmaps=false", "-c", "pack.writeReverseIndex=false", "repack", "-a", "-d", "-f", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git repack: %v\n%s", err, out)
+	}
+	registerDocs(t, testOpen(t, dir), key, clock, []testDoc{{"doc-1", "x\n"}})
+	if rep, err := GC(dir); err != nil || rep.Packed == 0 || countPacks(t, dir) != 2 {
+		t.Fatalf("GC beside git's pack: %+v, %v, %d packs; want the loose objects packed, git's pack left", rep, err, countPacks(t, dir))
+	}
+	checkLedger(t, dir, 32)
+}
+
+func testOpen(t testing.TB, dir string) *Ledger {
+	t.Helper()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 // TestGCUnderOpenReader: a ledger opened before GC (its list of packs read
@@ -130,9 +203,11 @@ func TestGCRefusesCorruptLooseObject(t *testing.T) {
 
 // TestKilledGCLeavesLedgerVerifying kills a GC process at each of its steps
 // (the pack's index and pack renamed into place, the pack checked, after
-// the first and after half of the loose files are deleted, the empty
-// directories removed), after a few new registers each round, and checks
-// after each kill that the ledger verifies; then GC runs to the end.
+// the first, half and all of the loose files are deleted, the empty
+// directories removed, a merged pack checked, the first merged pack
+// deleted before its index), after a few new registers each round, and
+// checks after each kill that the ledger verifies; then GC runs to the end
+// and leaves one pack, no loose object and no index without its pack.
 func TestKilledGCLeavesLedgerVerifying(t *testing.T) {
 	if os.Getenv("VERBATIM_GC_CHILD") != "" {
 		t.Skip("child process")
@@ -144,7 +219,7 @@ func TestKilledGCLeavesLedgerVerifying(t *testing.T) {
 	l := buildLedger(t, dir, sampleDocs)
 	size := uint64(5)
 	clock := testClock()
-	for round, at := range []string{"pack-index:1", "pack:1", "gc-packed:1", "gc-checked:1", "gc-removed:1", "gc-removed:half", "gc-removed:last", "gc-dirs-removed:1"} {
+	for round, at := range []string{"pack-index:1", "pack:1", "gc-packed:1", "gc-checked:1", "gc-removed:1", "gc-removed:half", "gc-removed:last", "gc-dirs-removed:1", "gc-merged:1", "gc-pack-removed:1"} {
 		registerDocs(t, l, testKey(t, keys.ECDSAP256), clock, []testDoc{{"letter", fmt.Sprintf("round %d a\n", round)}, {fmt.Sprintf("doc-%d", round), "b\n"}})
 		size += 2
 		loose, _ := countLoose(t, dir)
@@ -172,8 +247,8 @@ func TestKilledGCLeavesLedgerVerifying(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files, dirs := countLoose(t, dir); files != 0 || dirs != 0 {
-		t.Fatalf("GC after the kills: %+v; %d loose objects in %d directories left", rep, files, dirs)
+	if files, dirs := countLoose(t, dir); files != 0 || dirs != 0 || countPacks(t, dir) != 1 {
+		t.Fatalf("GC after the kills: %+v; %d loose objects in %d directories left, %d packs", rep, files, dirs, countPacks(t, dir))
 	}
 	checkLedger(t, dir, size)
 }

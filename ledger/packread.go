@@ -72,6 +72,9 @@ func openPackReader(gitDir string) (*packReader, error) {
 				continue // an index whose pack was never completed: git ignores it too
 			}
 			p, err := openPackFile(base)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // gc merged it into another pack since ReadDir
+			}
 			if err != nil {
 				pr.close()
 				return nil, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
