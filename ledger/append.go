@@ -108,6 +108,10 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		unlock()
 		return nil, err
 	}
+	if err := l.r.checkWorkTree(l.head); err != nil {
+		unlock()
+		return nil, err
+	}
 	a.head = l.head
 	a.base, a.baseSize = pathTrees{root: l.tip.root}, l.st.size
 	return a, nil
@@ -291,11 +295,12 @@ func (a *Appender) Flush() error {
 		a.broken = err
 		return err
 	}
+	old := a.l.head
 	a.l.head = a.head
 	a.l.cp = a.cp
 	a.flushed = true
 	a.objects, a.seen, a.pending = nil, map[plumbing.Hash]bool{}, 0
-	return nil
+	return a.l.r.updateWorkTree(old, a.head) // a clone with a working tree
 }
 
 func (a *Appender) writeObjects() error {

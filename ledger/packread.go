@@ -36,6 +36,8 @@ type packReader struct {
 	dirs   []string // object directories, for loose objects
 	last   int      // the pack of the previous hit: an entry's objects share a pack
 	shared bool     // packs belong to another packReader, which closes them
+
+	own []packFile // packs refresh opened, which a shared reader closes too
 }
 
 type packFile struct {
@@ -70,6 +72,9 @@ func openPackReader(gitDir string) (*packReader, error) {
 				continue // an index whose pack was never completed: git ignores it too
 			}
 			p, err := openPackFile(base)
+			if errors.Is(err, os.ErrNotExist) {
+				continue // gc merged it into another pack since ReadDir
+			}
 			if err != nil {
 				pr.close()
 				return nil, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
@@ -136,6 +141,9 @@ func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
 }
 
 func (pr *packReader) close() {
+	if pr.shared {
+		pr.packs = pr.own
+	}
 	for _, p := range pr.packs {
 		unmapFile(p.data)
 		p.f.Close()
@@ -180,7 +188,11 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 		}
 		return typ, data, err == nil, err
 	}
-	return readLoose(pr.dirs, h)
+	typ, data, ok, err := readLoose(pr.dirs, h)
+	if !ok && err == nil && pr.refresh() {
+		return pr.read(h) // gc packed it and deleted the loose file since pr opened
+	}
+	return typ, data, ok, err
 }
 
 // find returns the pack holding h and the object's offset in it.

@@ -141,7 +141,7 @@ func (r *repo) worker() *repo {
 
 // close releases the repository's open files.
 func (r *repo) close() {
-	if r.packs != nil && !r.packs.shared {
+	if r.packs != nil {
 		r.packs.close()
 	}
 	r.st.Close()
