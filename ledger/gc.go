@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
 // gcPackBytes bounds the object content GC holds in memory at once: the
@@ -146,7 +148,7 @@ func gcBatch(r *repo, objDir string, objects []packObject, already []plumbing.Ha
 		writeStep("gc-removed")
 	}
 	for dir := range dirty {
-		if err := syncDir(dir); err != nil {
+		if err := durable.SyncDir(dir); err != nil {
 			return len(remove), err
 		}
 	}
@@ -245,7 +247,7 @@ func removeEmptyFanout(objDir string) error {
 		return nil
 	}
 	writeStep("gc-dirs-removed")
-	return syncDir(objDir)
+	return durable.SyncDir(objDir)
 }
 
 // dirBytes returns the size of the regular files under dir (as du -sb
@@ -386,7 +388,7 @@ func listPacks(dir string) ([]string, error) {
 		bases = append(bases, base)
 	}
 	if removed {
-		return bases, syncDir(dir)
+		return bases, durable.SyncDir(dir)
 	}
 	return bases, nil
 }
@@ -464,5 +466,5 @@ func replacePacks(r *repo, dir string, old []string, objects []packObject) error
 			return err
 		}
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
