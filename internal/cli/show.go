@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -98,6 +100,9 @@ func runShow(e *env, o showOptions, ref string) error {
 		return enc.Encode(st)
 	}
 	data, err := l.Content(v)
+	if errors.Is(err, ledger.ErrWithheld) {
+		return &failure{fmt.Sprintf("content withheld: %s version %d was registered hash-only; the ledger records its digests (sha256 %s), not its bytes; --record shows the signed statement", v.Doc, v.Version, v.SHA256)}
+	}
 	if err != nil {
 		return err
 	}
