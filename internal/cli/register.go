@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -170,6 +171,14 @@ func (o registerOptions) check(files []string) error {
 	}
 	if o.key == "" && !o.dryRun {
 		return usagef("register needs --key KEY")
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		if p := filepath.Clean(f); seen[p] {
+			return usagef("%s is given twice; give each file once", f)
+		} else {
+			seen[p] = true
+		}
 	}
 	if o.doc != "" && len(files) > 1 {
 		return usagef("--doc names one document; give one FILE with it")
