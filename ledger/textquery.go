@@ -3,6 +3,7 @@ package ledger
 import (
 	"cmp"
 	"slices"
+	"strconv"
 )
 
 // FindText returns the registered versions whose text identity is sum (the
@@ -82,3 +83,6 @@ func (l *Ledger) Translations(id string) ([]*Version, error) {
 	slices.SortFunc(out, func(a, b *Version) int { return cmp.Compare(a.Entry, b.Entry) })
 	return out, nil
 }
+
+// String is "ID@N".
+func (v *Version) String() string { return v.Doc + "@" + strconv.FormatUint(v.Version, 10) }
