@@ -8,12 +8,13 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// convert FILE OUT crlf|nfd|latin1 writes OUT as FILE with LF line endings
-// made CRLF, in Unicode NFD, or with its first 'é' as a Latin-1 byte (not
-// UTF-8): the copies a journalist receives (docs/TEXT.md §2).
+// convert FILE OUT crlf|nfd|latin1|oversize writes OUT as FILE with LF
+// line endings made CRLF, in Unicode NFD, or with its first 'é' as a
+// Latin-1 byte (not UTF-8): the copies a journalist receives (docs/TEXT.md
+// §2); or padded to one byte over ledger.MaxDocumentSize.
 func cmdConvert(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: convert FILE OUT crlf|nfd|latin1")
+		ts.Fatalf("usage: convert FILE OUT crlf|nfd|latin1|oversize")
 	}
 	data, err := os.ReadFile(ts.MkAbs(args[0]))
 	ts.Check(err)
@@ -24,6 +25,12 @@ func cmdConvert(ts *testscript.TestScript, neg bool, args []string) {
 		data = norm.NFD.Bytes(data)
 	case "latin1":
 		data = bytes.Replace(data, []byte("é"), []byte{0xe9}, 1)
+	case "oversize":
+		// One byte over the largest document verbatim registers; the file
+		// is sparse, so it costs no disk.
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+		ts.Check(os.Truncate(ts.MkAbs(args[1]), 64<<20+1))
+		return
 	default:
 		ts.Fatalf("convert: unknown conversion %q", args[2])
 	}
