@@ -147,3 +147,47 @@ func TestTranslation(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 }
+
+// TestV2LedgerDocumentV1: a v2 ledger's new entries stay document/v1,
+// without text fields; hash-only and translations are refused; and a
+// document/v2 entry in a v2 ledger fails verification (FORMAT.md §8).
+func TestV2LedgerDocumentV1(t *testing.T) {
+	dir := copyGoldenV2(t)
+	key := newSeedSigner(t)
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := l.Append(key, AppendOptions{Now: testClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Add(NewDocument{ID: "secret", Content: []byte("x\n"), HashOnly: true}); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), records.FormatV2) {
+		t.Errorf("Add(hash-only) in a v2 ledger = %v, want ErrInput naming the format", err)
+	}
+	res, err := a.Add(NewDocument{ID: "plain", Content: []byte("plain text\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := l.Statement(res.Version.Entry)
+	if err != nil || st.PredicateType != records.DocumentTypeV1 || st.Predicate.Document.Text != nil {
+		t.Fatalf("v2 ledger entry = %+v, %v; want document/v1 without text", st, err)
+	}
+	if _, err := Verify(dir, VerifyOptions{}); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	l.st.format = records.FormatVersion // a broken writer
+	if _, err := a.Add(NewDocument{ID: "plain2", Content: []byte("more text\n")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Verify(dir, VerifyOptions{})
+	wantTampered(t, err, "predicate type", records.DocumentType, records.FormatV2)
+}
