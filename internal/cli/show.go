@@ -109,7 +109,8 @@ func runShow(e *env, o showOptions, ref string) error {
 	if e.jsonOut {
 		return e.printJSON(map[string]any{
 			"doc": v.Doc, "version": v.Version, "entry": v.Entry, "sha256": v.SHA256,
-			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data),
+			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data), "text_sha256": v.TextSHA256,
+			"translation_of": linkRef(v),
 		})
 	}
 	_, err = e.stdout.Write(data)
