@@ -215,11 +215,11 @@ func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 func (e *env) printCheckFile(r checkFile) {
 	switch r.Match {
 	case match.None:
-		why := ""
+		why := "nothing registered is similar"
 		if r.NotText {
-			why = "; it is not UTF-8 text, so only its exact bytes could match"
+			why = "it is not UTF-8 text, so only its exact bytes could match, and they are not registered"
 		}
-		e.printf("NOT REGISTERED  %s (sha256 %s): nothing registered is similar%s\n", r.File, r.SHA256[:16], why)
+		e.printf("NOT REGISTERED  %s (sha256 %s): %s\n", r.File, r.SHA256[:16], why)
 		return
 	case match.Nearest:
 		m := r.Matches[0]

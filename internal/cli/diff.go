@@ -103,6 +103,9 @@ func (e *env) readDiffSide(l **ledger.Ledger, arg string) (diffSide, error) {
 	}
 	v, err := (*l).Lookup(id, ver)
 	if err != nil {
+		if !strings.Contains(arg, "@") {
+			err = fmt.Errorf("%w, and there is no file %s", err, arg)
+		}
 		return diffSide{}, &detailError{err: err, doc: id, version: ver}
 	}
 	data, err := (*l).Content(v)
