@@ -13,7 +13,7 @@ import (
 
 // smallLedger registers docWords texts d = 0…3 (version 1 each) and a
 // hash-only one, and returns the ledger open.
-func smallLedger(t *testing.T) *ledger.Ledger {
+func smallLedger(t testing.TB) *ledger.Ledger {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ledger")
 	key := newEdSigner(t)
