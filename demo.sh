@@ -29,7 +29,8 @@ cmp "$out/v1.txt" examples/prisoners-letter-2016.txt
 echo "(the bytes shown are exactly examples/prisoners-letter-2016.txt)"
 run $v check examples/prisoners-letter-2016.txt examples/prisoners-letter-2016-corrected.txt --trust "$out/archivist.pub"
 
-# A copy altered by one character is not a registered version: exit 1.
+# A copy altered by one character is not a registered version (exit 1);
+# check names the nearest version and the changed word.
 sed 's/30,000/3,000/' examples/prisoners-letter-2016.txt > "$out/altered.txt"
 if run $v check "$out/altered.txt" --trust "$out/archivist.pub"; then
   echo "demo: an altered copy was accepted" >&2; exit 1

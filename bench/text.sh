@@ -15,3 +15,8 @@ go test -run '^$' -bench 'BenchmarkNearest|BenchmarkCandidates' -benchtime 200x 
 if [ "${HITS:-1}" = 1 ]; then
   go test -run TestFindsAlteredCopies -v -timeout 30m ./nearest/ -corpus "$n" | grep -E 'words changed|^(ok|FAIL|---)'
 fi
+# End to end through a ledger (package match, what 'verbatim check' runs):
+# VERSIONS versions registered through the library in bulk, then lookups of
+# altered copies (1, 10, 50 changed words) after the index is built; found-%
+# is how often the answer is the version the copy was made from.
+go test -run '^$' -bench BenchmarkFind -benchtime 50x -timeout 60m ./match/ -versions "$n"

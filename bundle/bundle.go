@@ -27,6 +27,7 @@ import (
 	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
+	"github.com/verbatim-ledger/verbatim/textform"
 )
 
 // Format is the value of a version 1 bundle's "format" field.
@@ -136,6 +137,12 @@ type Result struct {
 	Statement  *records.Statement
 	Signer     keys.Fingerprint
 	Checkpoint *checkpoint.Checkpoint
+	// Text is set when the document's bytes differ from the registered
+	// ones but its normalised text is the signed text identity (a text
+	// match, docs/TEXT.md §2); Changes are then the normalisations the
+	// document needed (offline, the registered bytes' own are not known).
+	Text    bool
+	Changes textform.Changes
 }
 
 // Verify checks that document is the version b proves registered, under the
@@ -157,7 +164,8 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
 	}
 	st := env.Statement
-	if err := b.checkEntry(env, pub, document); err != nil {
+	text, changes, err := b.checkEntry(env, pub, document)
+	if err != nil {
 		return nil, err
 	}
 	cp, err := checkpoint.ParseCosigned([]byte(b.Checkpoint), st.Predicate.Ledger, pub)
@@ -175,32 +183,46 @@ func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, in.LeafIndex, in.TreeSize, leaf[:], in.Hashes, cp.Root[:]); err != nil {
 		return nil, fmt.Errorf("%w: the inclusion proof does not lead from the entry to the checkpoint's root: %w", ErrFailed, err)
 	}
-	return &Result{Statement: st, Signer: pub.Fingerprint(), Checkpoint: cp}, nil
+	return &Result{Statement: st, Signer: pub.Fingerprint(), Checkpoint: cp, Text: text, Changes: changes}, nil
 }
 
-// checkEntry checks the envelope's signature and that it registers document.
-func (b *Bundle) checkEntry(env *records.ParsedEnvelope, pub *keys.PublicKey, document []byte) error {
+// checkEntry checks the envelope's signature and that it registers
+// document: its exact bytes, or (text) its normalised text.
+func (b *Bundle) checkEntry(env *records.ParsedEnvelope, pub *keys.PublicKey, document []byte) (text bool, changes textform.Changes, err error) {
 	st := env.Statement
 	p := &st.Predicate
 	switch {
 	case env.KeyID != string(pub.Fingerprint()):
-		return fmt.Errorf("%w: the envelope is signed by key %s, not the bundle's key", ErrFailed, short(env.KeyID))
+		return false, 0, fmt.Errorf("%w: the envelope is signed by key %s, not the bundle's key", ErrFailed, short(env.KeyID))
 	case env.Verify(pub) != nil:
-		return fmt.Errorf("%w: the envelope's signature does not verify: it was altered", ErrFailed)
+		return false, 0, fmt.Errorf("%w: the envelope's signature does not verify: it was altered", ErrFailed)
 	case p.Document == nil:
-		return fmt.Errorf("%w: entry %d registers no document", ErrFailed, p.Entry)
+		return false, 0, fmt.Errorf("%w: entry %d registers no document", ErrFailed, p.Entry)
 	case p.Ledger != b.Ledger || p.Entry != b.Entry:
-		return fmt.Errorf("%w: the envelope is entry %d of %s, the bundle claims entry %d of %s", ErrFailed, p.Entry, p.Ledger, b.Entry, b.Ledger)
+		return false, 0, fmt.Errorf("%w: the envelope is entry %d of %s, the bundle claims entry %d of %s", ErrFailed, p.Entry, p.Ledger, b.Entry, b.Ledger)
 	}
 	sum := sha256.Sum256(document)
 	if got, want := hex.EncodeToString(sum[:]), st.Subject[0].Digest.SHA256; got != want {
-		return fmt.Errorf("%w: the document is not the registered version: its SHA-256 is %s, the bundle proves %s (%s version %d)",
+		if changes, ok := textMatch(p.Document, document); ok {
+			return true, changes, nil
+		}
+		return false, 0, fmt.Errorf("%w: the document is not the registered version: its SHA-256 is %s, the bundle proves %s (%s version %d), and its text is not that version's either",
 			ErrFailed, short(got), short(want), p.Document.ID, p.Document.Version)
 	}
 	if int64(len(document)) != p.Document.Size {
-		return fmt.Errorf("%w: the document is %d bytes, the entry records %d", ErrFailed, len(document), p.Document.Size)
+		return false, 0, fmt.Errorf("%w: the document is %d bytes, the entry records %d", ErrFailed, len(document), p.Document.Size)
 	}
-	return nil
+	return false, 0, nil
+}
+
+// textMatch reports whether document's normalised text is the signed text
+// identity d records, and the normalisations it needed.
+func textMatch(d *records.Document, document []byte) (textform.Changes, bool) {
+	if d.Text == nil {
+		return 0, false
+	}
+	sum, changes, err := textform.Sum(document)
+	return changes, err == nil && sum == d.Text.SHA256
 }
 
 func short(h string) string {

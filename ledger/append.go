@@ -38,6 +38,14 @@ type NewDocument struct {
 	Source    string
 	Language  string
 	Note      string
+	// HashOnly records the digests (and sketch) but not the bytes
+	// (FORMAT.md §3.3): the entry has no document file.
+	HashOnly bool
+	// NoSketch leaves the similarity sketch out of the text identity.
+	NoSketch bool
+	// TranslationOf, if set, is the version this document translates;
+	// Language must then be set. It is checked against its signed entry.
+	TranslationOf *Version
 }
 
 // Result is what registering one document did.
@@ -74,6 +82,9 @@ type Appender struct {
 	// version links to them.
 	base     pathTrees
 	baseSize uint64
+	// docFile, when set (by tamper tests), overrides whether a document
+	// entry's directory gets its document file.
+	docFile func(*records.Document) bool
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -140,11 +151,15 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: int64(len(doc.Content)),
 		Title: doc.Title, Source: doc.Source, Language: doc.Language, Note: doc.Note,
 	}
+	typ := records.DocumentTypeFor(a.l.st.format)
+	if err := a.textFields(d, typ, &doc); err != nil {
+		return Result{}, err
+	}
 	if prev != nil {
 		d.Version = prev.Version + 1
 		d.Previous = &records.VersionLink{Version: prev.Version, Entry: prev.Entry, SHA256: prev.SHA256}
 	}
-	st := a.statement(records.DocumentType, records.Subject{Name: doc.ID, Digest: records.Digest{SHA256: digest}})
+	st := a.statement(typ, records.Subject{Name: doc.ID, Digest: records.Digest{SHA256: digest}})
 	st.Predicate.Document = d
 	if err := a.add(st, doc.Content); err != nil {
 		return Result{}, err
@@ -171,9 +186,6 @@ func (a *Appender) previous(id string) (*Version, error) {
 }
 
 func checkNewDocument(doc *NewDocument) error {
-	if len(doc.Content) > MaxDocumentSize {
-		return fmt.Errorf("%w: document %s is %d bytes; a ledger holds documents of at most %d bytes (256 MiB)", ErrInput, doc.ID, len(doc.Content), MaxDocumentSize)
-	}
 	if err := records.CheckDocID(doc.ID); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
@@ -181,6 +193,9 @@ func checkNewDocument(doc *NewDocument) error {
 		if err := records.CheckText(f.name, f.v); err != nil {
 			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
+	}
+	if len(doc.Content) > MaxDocumentSize {
+		return fmt.Errorf("%w: the document is %d bytes, more than the %d (64 MiB) verbatim registers", ErrInput, len(doc.Content), MaxDocumentSize)
 	}
 	if doc.MediaType == "" {
 		doc.MediaType = DetectMediaType(doc.Content)
@@ -248,7 +263,12 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 		{mode: modeFile, name: envelopeFile, hash: a.put(plumbing.BlobObject, env.Raw)},
 		{mode: modeFile, name: hashesFile, hash: a.put(plumbing.BlobObject, s.nodes)},
 	}
-	if env.Statement.Predicate.Document != nil {
+	d := env.Statement.Predicate.Document
+	withDoc := d != nil && !d.HashOnly
+	if d != nil && a.docFile != nil {
+		withDoc = a.docFile(d)
+	}
+	if withDoc {
 		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
 	}
 	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, encodeTree(dir)), a.put)

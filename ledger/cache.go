@@ -26,7 +26,12 @@ import (
 // that finds it wrong replays every entry (Ledger.replayed).
 const cacheFile = "verbatim/state-v1.gob"
 
+// cacheLayout is the layout of cachedState; a cache of another layout (or
+// of none: written before the text identities were cached) is discarded.
+const cacheLayout = 2
+
 type cachedState struct {
+	Layout         int
 	Head           plumbing.Hash
 	Name           string
 	Format         string // the genesis "format"; a cache without it is discarded
@@ -47,7 +52,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		return nil, plumbing.ZeroHash
 	}
 	var c cachedState
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || (c.Format != records.FormatVersion && c.Format != records.FormatV2) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || c.Layout != cacheLayout || (c.Format != records.FormatVersion && c.Format != records.FormatV2) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
 		return nil, plumbing.ZeroHash
 	}
 	root, err := keys.PublicKeyFromDER(c.RootKey)
@@ -66,6 +71,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		v := &c.Versions[i]
 		s.docs[v.Doc] = append(s.docs[v.Doc], v)
 		s.byDigest[v.SHA256] = append(s.byDigest[v.SHA256], v)
+		s.indexText(v)
 	}
 	return s, c.Head
 }
@@ -74,7 +80,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 func (l *Ledger) writeCache() {
 	s := l.st
 	c := cachedState{
-		Head: l.head, Name: s.name, Format: s.format, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
+		Layout: cacheLayout, Head: l.head, Name: s.name, Format: s.format, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
 		LastTime: s.lastTime, LastCheckpoint: s.lastCheckpoint, Leaves: s.leaves, Entries: s.entries,
 	}
 	for _, vs := range s.docs {

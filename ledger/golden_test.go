@@ -83,10 +83,16 @@ func buildGolden(t *testing.T, dir string) string {
 		{ID: "prisoners-letter-2016", Content: letter, Title: "Letter by eleven political prisoners", Language: "en"},
 		{ID: "prisoners-letter-2016", Content: corrected, Note: "spelling made consistent (organisers)"},
 		{ID: "empty", Content: nil},
-		// A format v3 id (FORMAT.md §3.5): Persian letters, NFC.
+		// A format v3 id (FORMAT.md §3.5): Persian letters, NFC; a
+		// translation of the letter's version 1 (FORMAT.md §3.3).
 		{ID: "نامه-۲۰۱۶", Content: []byte("نامهٔ زندانیان سیاسی\n"), Language: "fa"},
+		// A hash-only entry: digests and sketch, no document file.
+		{ID: "witness-statement", Content: []byte("I saw the lists of names on the wall of the prison in the summer of 1988.\n"), HashOnly: true},
 	}
 	for _, d := range docs {
+		if d.Language == "fa" {
+			d.TranslationOf = l.st.docs["prisoners-letter-2016"][0]
+		}
 		if _, err := a.Add(d); err != nil {
 			t.Fatal(err)
 		}
@@ -150,8 +156,8 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify(%s): %v", goldenDir, err)
 	}
-	if rep.Entries != 5 || !strings.Contains(string(want), "head "+rep.Head+"\n") {
-		t.Errorf("Verify(%s) = %d entries, head %s; want 5 and the head in golden.txt", goldenDir, rep.Entries, rep.Head)
+	if rep.Entries != 6 || rep.HashOnly != 1 || !strings.Contains(string(want), "head "+rep.Head+"\n") {
+		t.Errorf("Verify(%s) = %d entries (%d hash-only), head %s; want 6 (1) and the head in golden.txt", goldenDir, rep.Entries, rep.HashOnly, rep.Head)
 	}
 	if got := describe(t, goldenDir); got != string(want) {
 		t.Errorf("describe(%s) differs from golden.txt:\n%s", goldenDir, got)

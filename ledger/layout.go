@@ -32,8 +32,9 @@ const (
 	// MaxDocumentSize is the largest document a ledger holds, in bytes
 	// (FORMAT.md §2.2): register refuses larger files, and a reader refuses
 	// any git object larger than this before allocating it, so a hostile
-	// size field cannot exhaust memory.
-	MaxDocumentSize = 256 << 20
+	// size field cannot exhaust memory. The text form, sketch and word diff
+	// of a document are computed in memory, hence 64 MiB.
+	MaxDocumentSize = 64 << 20
 )
 
 // entryPath is the directory names leading from entries/ to entry n's directory.

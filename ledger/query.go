@@ -191,6 +191,9 @@ func (l *Ledger) Content(v *Version) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v.HashOnly || env.Statement.Predicate.Document.HashOnly {
+		return nil, fmt.Errorf("%w: %s version %d was registered hash-only: the ledger records its digests, not its bytes", ErrWithheld, v.Doc, v.Version)
+	}
 	doc, ok := dir.find(documentFile)
 	if !ok {
 		return nil, entryErr(v.Entry, env.Statement, "", fmt.Errorf("the document's bytes are missing"))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
+	"github.com/verbatim-ledger/verbatim/sketch"
 )
 
 // Version is one registered version of a document.
@@ -28,6 +29,13 @@ type Version struct {
 	Note      string
 	Time      time.Time
 	Signer    keys.Fingerprint
+	// TextSHA256 is the text identity (docs/TEXT.md §2); "" when the bytes
+	// have no text form or the ledger is format v2.
+	TextSHA256 string
+	Sketch     *sketch.Sketch // nil when none was recorded
+	HashOnly   bool           // the bytes are withheld: the entry has no document file
+	// TranslationOf is the version this one translates, or nil.
+	TranslationOf *records.DocumentLink
 }
 
 var rangeFactory = &compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
@@ -51,6 +59,8 @@ type state struct {
 	tree           *compact.Range
 	docs           map[string][]*Version
 	byDigest       map[string][]*Version
+	byText         map[string][]*Version // by text identity
+	hashOnly       int                   // versions whose bytes are withheld
 	entries        []EntryInfo
 	leaves         [][32]byte // RFC 6962 leaf hashes, for proofs; empty if the state began past entry 0 (an audit)
 	// nodes is the hashes file of the newest entry: the hashes of the
@@ -67,6 +77,7 @@ func newState() *state {
 		tree:     rangeFactory.NewEmptyRange(0),
 		docs:     map[string][]*Version{},
 		byDigest: map[string][]*Version{},
+		byText:   map[string][]*Version{},
 	}
 }
 
@@ -202,6 +213,12 @@ func (s *state) applyDocument(st *records.Statement) error {
 	if err := records.CheckDocIDIn(s.format, d.ID); err != nil {
 		return err
 	}
+	if want := records.DocumentTypeFor(s.format); st.PredicateType != want {
+		return fmt.Errorf("predicate type is %s, but a %s ledger's documents are %s", st.PredicateType, s.format, want)
+	}
+	if err := s.checkTranslation(d); err != nil {
+		return err
+	}
 	digest := st.Subject[0].Digest.SHA256
 	prev := s.latest(d.ID)
 	if prev == nil && s.older != nil && d.Previous != nil {
@@ -223,6 +240,7 @@ func (s *state) applyDocument(st *records.Statement) error {
 	v := versionOf(st)
 	s.docs[d.ID] = append(s.docs[d.ID], v)
 	s.byDigest[digest] = append(s.byDigest[digest], v)
+	s.indexText(v)
 	return nil
 }
 
@@ -233,6 +251,7 @@ func versionOf(st *records.Statement) *Version {
 		Doc: d.ID, Version: d.Version, Entry: st.Predicate.Entry, SHA256: st.Subject[0].Digest.SHA256, Size: d.Size,
 		MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
 		Time: st.Predicate.TimeValue(), Signer: keys.Fingerprint(st.Predicate.Signer),
+		HashOnly: d.HashOnly, TextSHA256: textSHA256(d), Sketch: sketchOf(d), TranslationOf: translationOf(d),
 	}
 }
 

@@ -33,6 +33,7 @@ type Report struct {
 	Entries         uint64
 	Documents       int
 	Versions        int
+	HashOnly        int // versions whose bytes are withheld (FORMAT.md §3.3)
 	RootFingerprint keys.Fingerprint
 	RootKey         *keys.PublicKey
 	Pinned          bool // the root key was checked against VerifyOptions.Trust
@@ -91,6 +92,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	for _, vs := range v.st.docs {
 		rep.Versions += len(vs)
 	}
+	rep.HashOnly = v.st.hashOnly
 	return rep, nil
 }
 
@@ -479,12 +481,17 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 	if err != nil {
 		return nil, nil, plumbing.ZeroHash, fmt.Errorf("envelope: %w", err)
 	}
-	isDoc := parsed.Statement.Predicate.Document != nil
+	d := parsed.Statement.Predicate.Document
+	isDoc := d != nil && !d.HashOnly
 	if isDoc && doc == nil {
 		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("the document's bytes (%s/%s) are missing", pathOf(n), documentFile)
 	}
 	if !isDoc && doc != nil {
-		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("unexpected %s/%s in an entry that registers no document", pathOf(n), documentFile)
+		what := "an entry that registers no document"
+		if d != nil {
+			what = "a hash-only entry, whose bytes are withheld"
+		}
+		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("unexpected %s/%s in %s", pathOf(n), documentFile, what)
 	}
 	return parsed, doc, hashes.hash, nil
 }
@@ -505,7 +512,7 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 	if int64(len(data)) != st.Predicate.Document.Size {
 		return fmt.Errorf("the stored document is %d bytes, the entry records %d", len(data), st.Predicate.Document.Size)
 	}
-	return nil
+	return checkText(data, st)
 }
 
 // extends checks that the verified ledger extends the earlier checkpoint

@@ -49,7 +49,12 @@ func FuzzParseStatement(f *testing.F) {
 	fx := newFixture(f)
 	statements, _ := storedVectors(f)
 	special := mustMarshal(f, statementWithSpecials(f))
-	seeds := append(statements, special)
+	// A document/v2 statement with every field it adds (FORMAT.md §3.3).
+	full := cloneStatement(fx.doc)
+	full.Predicate.Entry = 9
+	full.Predicate.Document.HashOnly = true
+	full.Predicate.Document.Relations = &Relations{TranslationOf: &DocumentLink{ID: "original", Version: 1, Entry: 2, SHA256: strings.Repeat("ab", 32)}}
+	seeds := append(statements, special, mustMarshal(f, full))
 	for _, s := range seeds {
 		f.Add(s)
 		for _, tc := range statementNonCanonical() {

@@ -151,6 +151,7 @@ func documentStatement(key KeySpec, genesisEnv, genesisCP, content []byte) *Stat
 				Version:   1,
 				MediaType: testMedia,
 				Size:      int64(len(content)),
+				Text:      textIDOf(content),
 				Title:     "Letter by political prisoners to the Paris conference on the 1988 massacre",
 				Language:  "en",
 			},

@@ -15,8 +15,12 @@ const (
 	StatementType = "https://in-toto.io/Statement/v1"
 	// GenesisType is the predicate type of entry 0, which names the ledger and its root key.
 	GenesisType = "https://verbatim.dev/ledger/genesis/v1"
-	// DocumentType is the predicate type of a document version entry.
-	DocumentType = "https://verbatim.dev/ledger/document/v1"
+	// DocumentType is the predicate type of a document version entry in a
+	// format v3 ledger: v1's fields plus text, hashOnly and relations.
+	DocumentType = "https://verbatim.dev/ledger/document/v2"
+	// DocumentTypeV1 is the predicate type of a document version entry in a
+	// format v2 ledger, which has none of the fields v2 adds.
+	DocumentTypeV1 = "https://verbatim.dev/ledger/document/v1"
 	// KeyType is reserved for key events (add, rotate, revoke); format v1
 	// verifiers reject it until a later revision defines it.
 	KeyType = "https://verbatim.dev/ledger/key/v1"
@@ -100,10 +104,44 @@ type Document struct {
 	Previous  *VersionLink `json:"previous,omitempty"` // set iff Version > 1
 	MediaType string       `json:"mediaType"`
 	Size      int64        `json:"size"`
+	Text      *TextID      `json:"text,omitempty"`      // DocumentType only; set iff the bytes are UTF-8 text
+	HashOnly  bool         `json:"hashOnly,omitempty"`  // DocumentType only; the entry has no document file
+	Relations *Relations   `json:"relations,omitempty"` // DocumentType only
 	Title     string       `json:"title,omitempty"`
 	Source    string       `json:"source,omitempty"`
 	Language  string       `json:"language,omitempty"`
 	Note      string       `json:"note,omitempty"`
+}
+
+// TextID is a document's text identity (docs/TEXT.md §2, §4): the hex
+// SHA-256 of its normalised text form and, optionally, its similarity
+// sketch (684 characters of base64).
+type TextID struct {
+	SHA256 string `json:"sha256"`
+	Sketch string `json:"sketch,omitempty"`
+}
+
+// Relations links a document version to versions of other documents.
+type Relations struct {
+	TranslationOf *DocumentLink `json:"translationOf,omitempty"`
+}
+
+// DocumentLink points to a version of any document by id, version, entry
+// and digest.
+type DocumentLink struct {
+	ID      string `json:"id"`
+	Version uint64 `json:"version"`
+	Entry   uint64 `json:"entry"`
+	SHA256  string `json:"sha256"`
+}
+
+// DocumentTypeFor is the document predicate type a ledger of format writes
+// and accepts: DocumentTypeV1 in a v2 ledger, DocumentType in a v3 one.
+func DocumentTypeFor(format string) string {
+	if format == FormatV2 {
+		return DocumentTypeV1
+	}
+	return DocumentType
 }
 
 // VersionLink points from a document version to the one it follows.

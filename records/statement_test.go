@@ -26,6 +26,10 @@ func cloneStatement(s *Statement) *Statement {
 			l := *d.Previous
 			d.Previous = &l
 		}
+		if d.Text != nil {
+			t := *d.Text
+			d.Text = &t
+		}
 		c.Predicate.Document = &d
 	}
 	return &c
@@ -142,12 +146,12 @@ func TestStatementEncoding(t *testing.T) {
 	s := cloneStatement(f.doc)
 	asVersion2(s)
 	d := s.Predicate.Document
-	d.Title, d.Language = "", ""
+	d.Title, d.Language, d.Text = "", "", nil
 	d.Note = "\"\\\b\t\n\f\r\x01\x1f\x7f\u2028\u2029<>&é/"
 	b := mustMarshal(t, s)
 	wantD := `{"_type":"https://in-toto.io/Statement/v1",` +
 		`"subject":[{"name":"prisoners-letter-2016","digest":{"sha256":"` + s.Subject[0].Digest.SHA256 + `"}}],` +
-		`"predicateType":"https://verbatim.dev/ledger/document/v1",` +
+		`"predicateType":"https://verbatim.dev/ledger/document/v2",` +
 		`"predicate":{"ledger":"example.org/verbatim-test","entry":5,"previousEntry":"` + s.Predicate.PreviousEntry +
 		`","previousCheckpoint":"` + s.Predicate.PreviousCheckpoint + `","merkleRoot":"` + s.Predicate.MerkleRoot + `","time":"2026-11-28T12:00:00Z","signer":"` + f.spec.Fingerprint + `",` +
 		`"document":{"id":"prisoners-letter-2016","version":2,"previous":{"version":1,"entry":3,"sha256":"` + d.Previous.SHA256 + `"},` +
@@ -303,7 +307,7 @@ func invalidStatements(t testing.TB) []statementCase {
 		{"key predicate type on genesis", "genesis", func(s *Statement) { s.PredicateType = KeyType }, "predicate type", true},
 		{"empty predicate type", "document", func(s *Statement) { s.PredicateType = "" }, "predicate type", true},
 		{"SLSA predicate type", "document", func(s *Statement) { s.PredicateType = "https://slsa.dev/provenance/v1" }, "predicate type", true},
-		{"future document type", "document", func(s *Statement) { s.PredicateType = "https://verbatim.dev/ledger/document/v2" }, "predicate type", true},
+		{"future document type", "document", func(s *Statement) { s.PredicateType = "https://verbatim.dev/ledger/document/v3" }, "predicate type", true},
 		{"genesis type on a document", "document", func(s *Statement) { s.PredicateType = GenesisType }, "exactly the genesis part", true},
 		{"document type on a genesis", "genesis", func(s *Statement) { s.PredicateType = DocumentType }, "exactly the document part", true},
 		{"both genesis and document set (genesis type)", "genesis", func(s *Statement) {

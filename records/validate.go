@@ -51,11 +51,14 @@ func (s *Statement) validate() error {
 			return fmt.Errorf("genesis predicate must have exactly the genesis part")
 		}
 		return s.validateGenesis()
-	case DocumentType:
+	case DocumentType, DocumentTypeV1:
 		if p.Document == nil || p.Genesis != nil {
 			return fmt.Errorf("document predicate must have exactly the document part")
 		}
-		return s.validateDocument()
+		if err := s.validateDocument(); err != nil {
+			return err
+		}
+		return s.validateTextFields()
 	default:
 		return fmt.Errorf("predicate type %q is not one this version of verbatim knows", s.PredicateType)
 	}

@@ -108,7 +108,8 @@ func TestBrowserVerifyPage(t *testing.T) {
 		name, text, match, heading string
 	}{
 		{"the letter", letterText, "exact", "Registered"},
-		{"an altered copy", strings.Replace(letterText, "30,000", "3,000", 1), "none", "Not registered"},
+		{"an altered copy", strings.Replace(letterText, "30,000", "3,000", 1), "nearest", "The nearest registered version is prisoners-letter-2016 version 1"},
+		{"an unrelated text", "The allotment committee meets on Thursday to plan the spring planting.", "none", "Not registered"},
 	} {
 		run(t, ctx, "paste "+tc.name,
 			chromedp.Navigate(ts.URL+"/verify"),
@@ -123,6 +124,17 @@ func TestBrowserVerifyPage(t *testing.T) {
 		}
 		if tc.match == "exact" {
 			screenshot(t, ctx, "verify-answer")
+		}
+		if tc.match == "nearest" {
+			// The changed word, as the registered version and the copy have it.
+			del, err1 := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("#answer del")))
+			ins, err2 := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("#answer ins")))
+			if err1 != nil || err2 != nil {
+				t.Fatalf("reading the diff: %v, %v", err1, err2)
+			}
+			if del != "30,000" || ins != "3,000" {
+				t.Errorf("%s: the diff shows %q → %q, want 30,000 → 3,000", tc.name, del, ins)
+			}
 		}
 	}
 }

@@ -28,5 +28,5 @@
 //     and the page says so.
 //
 // Matching an upload against the ledger goes through the Matcher interface,
-// so that text and nearest-version matching can replace ExactMatcher.
+// NewTextMatcher (exact, text, nearest, none; package match) by default.
 package web

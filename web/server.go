@@ -28,7 +28,7 @@ type Options struct {
 	Dir string
 	// MaxBody caps request bodies, in bytes; 0 means DefaultMaxBody.
 	MaxBody int64
-	// Matcher answers the verify page; nil means ExactMatcher.
+	// Matcher answers the verify page; nil means NewTextMatcher().
 	Matcher Matcher
 	// CheckEvery is how often the ledger's branch is looked at for a new
 	// tip; 0 means on every request.
@@ -63,7 +63,7 @@ func New(opts Options) (*Server, error) {
 		opts.MaxBody = DefaultMaxBody
 	}
 	if opts.Matcher == nil {
-		opts.Matcher = ExactMatcher
+		opts.Matcher = NewTextMatcher()
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}

@@ -181,8 +181,9 @@ func TestVerifyPage(t *testing.T) {
 		{"file", "file", "letter.txt", text, "exact", []string{"<h3>Registered</h3>", `href="/doc/prisoners-letter-2016/1"`, "the file &#34;letter.txt&#34;, 3211 bytes, exactly as uploaded"}},
 		{"pasted as browsers send it (CRLF)", "text", "", crlf, "exact", []string{"<h3>Registered</h3>", "line endings LF (your browser sends CRLF)"}},
 		{"pasted LF", "text", "", text, "exact", []string{"<h3>Registered</h3>"}},
-		{"file with CRLF is other bytes", "file", "crlf.txt", crlf, "none", []string{"<h3>Not registered</h3>"}},
-		{"altered", "text", "", altered, "none", []string{"<h3>Not registered</h3>", "No registered version"}},
+		{"file with CRLF is other bytes, the same text", "file", "crlf.txt", crlf, "text", []string{"<h3>Registered text, in other bytes</h3>", "line endings CRLF→LF"}},
+		{"altered", "text", "", altered, "nearest", []string{"<h3>Not registered</h3>", `The nearest registered version is <a href="/doc/prisoners-letter-2016/1">`, "<del>30,000</del><ins>3,000</ins>"}},
+		{"unrelated", "text", "", []byte("The allotment committee meets on Thursday to plan the spring planting."), "none", []string{"<h3>Not registered</h3>", "No registered version"}},
 		{"xss pasted", "text", "", []byte(xssText), "exact", []string{`href="/doc/xss/1"`}},
 		{"empty", "text", "", nil, "error", []string{"Paste a text or choose a file"}},
 	} {
@@ -203,7 +204,8 @@ func TestAPICheck(t *testing.T) {
 	}{
 		{"octet-stream", "application/octet-stream", letter(t), "exact"},
 		{"curl's default type is still raw bytes", "application/x-www-form-urlencoded", letter(t), "exact"},
-		{"CRLF bytes are other bytes", "application/octet-stream", bytes.ReplaceAll(letter(t), []byte("\n"), []byte("\r\n")), "none"},
+		{"CRLF bytes are other bytes, the same text", "application/octet-stream", bytes.ReplaceAll(letter(t), []byte("\n"), []byte("\r\n")), "text"},
+		{"unrelated bytes", "application/octet-stream", []byte{0xff, 0xfe, 0, 1}, "none"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := ts.Client().Post(ts.URL+"/api/check", tc.ctype, bytes.NewReader(tc.body))

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // findCosign returns a cosign binary on PATH or in $(go env GOPATH)/bin, or "".
@@ -75,7 +77,7 @@ func TestCosignVerifiesEnvelopes(t *testing.T) {
 		os.WriteFile(filepath.Join(work, key+".dsse.json"), []byte(out), 0o644)
 		verify := func(file string) (string, error) {
 			return run(cosign, "verify-blob-attestation", "--key", key+".pub", "--signature", key+".dsse.json",
-				"--type", "https://verbatim.dev/ledger/document/v1", "--insecure-ignore-tlog=true", file)
+				"--type", records.DocumentType, "--insecure-ignore-tlog=true", file)
 		}
 		if out, err := verify("letter.txt"); err != nil {
 			t.Errorf("%s: cosign does not verify the envelope for the registered bytes: %v\n%s", key, err, out)

@@ -125,6 +125,7 @@ func TestScripts(t *testing.T) {
 			"replace":   cmdReplace,
 			"jsonvalid": cmdJSONValid,
 			"jsonfield": cmdJSONField,
+			"convert":   cmdConvert,
 		},
 	})
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 	"unicode"
@@ -71,6 +72,11 @@ type versionJSON struct {
 	Note      string    `json:"note,omitempty"`
 	Time      time.Time `json:"time"`
 	Signer    string    `json:"signer"`
+	HashOnly  bool      `json:"hash_only,omitempty"`
+	// TranslationOf is "ID@N" of the version this one translates;
+	// Translations are the versions that translate this one.
+	TranslationOf string   `json:"translation_of,omitempty"`
+	Translations  []string `json:"translations,omitempty"`
 }
 
 func newHistoryCmd(e *env) *cobra.Command {
@@ -94,11 +100,16 @@ Merkle tree and its signature verified before it is shown.`,
 			if err != nil {
 				return err
 			}
+			trs, err := translationsByVersion(l, args[0])
+			if err != nil {
+				return err
+			}
 			if e.jsonOut {
 				out := make([]versionJSON, len(vs))
 				for i, v := range vs {
 					out[i] = versionJSON{Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size, MediaType: v.MediaType,
-						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer)}
+						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer),
+						HashOnly: v.HashOnly, TranslationOf: linkRef(v), Translations: trs[v.Version]}
 				}
 				return e.printJSON(map[string]any{"doc": args[0], "versions": out})
 			}
@@ -110,6 +121,15 @@ Merkle tree and its signature verified before it is shown.`,
 				}
 				if v.Note != "" {
 					e.printf("    note:  %s\n", printable(v.Note))
+				}
+				if v.HashOnly {
+					e.printf("    hash-only: the bytes are withheld\n")
+				}
+				if ref := linkRef(v); ref != "" {
+					e.printf("    translation of %s (%s)\n", ref, printable(v.Language))
+				}
+				for _, t := range trs[v.Version] {
+					e.printf("    translated as %s\n", t)
 				}
 			}
 			return nil
@@ -127,4 +147,27 @@ func printable(s string) string {
 		}
 	}
 	return s
+}
+
+// linkRef is "ID@N" of the version v translates, or "".
+func linkRef(v *ledger.Version) string {
+	if v.TranslationOf == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s@%d", v.TranslationOf.ID, v.TranslationOf.Version)
+}
+
+// translationsByVersion lists, for each version of id, its translations
+// as "ID@N (language)", each read from its verified entry.
+func translationsByVersion(l *ledger.Ledger, id string) (map[uint64][]string, error) {
+	trs, err := l.Translations(id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[uint64][]string{}
+	for _, t := range trs {
+		v := t.TranslationOf.Version
+		out[v] = append(out[v], fmt.Sprintf("%s@%d (%s)", t.Doc, t.Version, printable(t.Language)))
+	}
+	return out, nil
 }

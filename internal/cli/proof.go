@@ -175,20 +175,38 @@ func runCheckBundle(e *env, o checkOptions, files []string) error {
 	if err := o.witnessFlags.require([]byte(b.Checkpoint), res.Checkpoint.Origin, pub); err != nil {
 		return err
 	}
-	return e.printBundleMatch(files[0], res)
+	if err := e.printBundleMatch(files[0], res, o.text); err != nil {
+		return err
+	}
+	if res.Text && !o.text {
+		return &failure{fmt.Sprintf("%s is not the registered bytes, but the same text as %s version %d (give --text to accept that)", files[0], res.Statement.Predicate.Document.ID, res.Statement.Predicate.Document.Version)}
+	}
+	return nil
 }
 
-func (e *env) printBundleMatch(file string, res *bundle.Result) error {
+func (e *env) printBundleMatch(file string, res *bundle.Result, text bool) error {
 	p := res.Statement.Predicate
 	d := p.Document
 	if e.jsonOut {
+		kind := "exact"
+		if res.Text {
+			kind = "text"
+		}
 		return e.printJSON(map[string]any{
-			"ok": true, "file": file, "ledger": p.Ledger, "doc": d.ID, "version": d.Version, "title": d.Title,
+			"ok": !res.Text || text, "file": file, "ledger": p.Ledger, "doc": d.ID, "version": d.Version, "title": d.Title,
 			"entry": p.Entry, "time": p.TimeValue(), "signer": string(res.Signer), "tree_size": res.Checkpoint.Size,
+			"match": kind, "document": d.ID, "normalisations": res.Changes.Descriptions(),
 		})
 	}
-	e.printf("MATCH  %s = %s version %d, entry %d of ledger %s, registered %s by key %s\n",
-		file, d.ID, d.Version, p.Entry, p.Ledger, p.TimeValue().Format(time.RFC3339), keys.Fingerprint(p.Signer).Short())
+	label := "MATCH "
+	if res.Text {
+		label = "TEXT MATCH "
+	}
+	e.printf("%s %s = %s version %d, entry %d of ledger %s, registered %s by key %s\n",
+		label, file, d.ID, d.Version, p.Entry, p.Ledger, p.TimeValue().Format(time.RFC3339), keys.Fingerprint(p.Signer).Short())
+	if res.Text {
+		e.printf("       same text, other bytes: %s\n", describeChanges(res.Changes.Descriptions()))
+	}
 	e.printf("proven offline: signature, content hash, inclusion in the signed checkpoint of %d entries\n", res.Checkpoint.Size)
 	return nil
 }

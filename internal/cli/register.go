@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -101,6 +103,8 @@ func checkRegularFile(path, what string) error {
 type registerOptions struct {
 	key, doc, title, source, language, note string
 	dryRun, quiet                           bool
+	hashOnly, noSketch                      bool
+	translationOf                           string
 }
 
 func newRegisterCmd(e *env) *cobra.Command {
@@ -125,6 +129,18 @@ interrupt (Ctrl-C, SIGTERM) register commits the entries it has signed,
 stops, says how far it got, and exits 1; running the same command again
 registers the rest.
 
+Each UTF-8 text also records its text identity (the SHA-256 of its
+normalised form) and a similarity sketch, so that 'verbatim check' finds it
+in other bytes (CRLF, NFD, ...) and finds the nearest version of an altered
+copy; --no-sketch leaves the sketch out. A file that is not UTF-8 text
+(binary, Latin-1, UTF-16) is registered as bytes only, with a note. Files
+over 64 MiB are skipped.
+
+--hash-only records the digests (and sketch) but not the bytes, for
+confidential evidence: 'check' still recognises the file, 'show' says the
+content is withheld. --translation-of ID@N --language TAG records that the
+file translates that registered version (one file only).
+
 --dry-run prints what would happen (id, version, unchanged or skipped) and
 registers nothing; it needs no key.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -140,6 +156,9 @@ registers nothing; it needs no key.`,
 	f.StringVar(&o.note, "note", "", "a note about this version")
 	f.BoolVar(&o.dryRun, "dry-run", false, "show each file's id and version; register nothing")
 	f.BoolVar(&o.quiet, "quiet", false, "print only errors and skipped files")
+	f.BoolVar(&o.hashOnly, "hash-only", false, "record the digests and sketch but not the bytes")
+	f.BoolVar(&o.noSketch, "no-sketch", false, "record no similarity sketch")
+	f.StringVar(&o.translationOf, "translation-of", "", "ID@N: the registered version this file translates (needs --language)")
 	return cmd
 }
 
@@ -153,12 +172,34 @@ func (o registerOptions) check(files []string) error {
 	if o.key == "" && !o.dryRun {
 		return usagef("register needs --key KEY")
 	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		if p := filepath.Clean(f); seen[p] {
+			return usagef("%s is given twice; give each file once", f)
+		} else {
+			seen[p] = true
+		}
+	}
 	if o.doc != "" && len(files) > 1 {
 		return usagef("--doc names one document; give one FILE with it")
 	}
 	if o.doc != "" {
 		if err := records.CheckDocID(o.doc); err != nil {
 			return usageErr(err)
+		}
+	}
+	if o.translationOf != "" {
+		if len(files) > 1 {
+			return usagef("--translation-of links one file; give one FILE with it")
+		}
+		if o.language == "" {
+			return usagef("--translation-of needs --language TAG: the language of the translation")
+		}
+		if !strings.Contains(o.translationOf, "@") {
+			return usagef("--translation-of %q: give ID@VERSION, e.g. letter@1", o.translationOf)
+		}
+		if _, _, err := parseRef(o.translationOf); err != nil {
+			return err
 		}
 	}
 	if o.language != "" && !languageTag.MatchString(o.language) {
@@ -192,6 +233,12 @@ func runRegister(e *env, o registerOptions, files []string) error {
 		}
 	}
 	r := &registerRun{e: e, o: o, l: l, items: o.plan(files, l.Format())}
+	if o.translationOf != "" {
+		id, ver, _ := parseRef(o.translationOf)
+		if r.translationOf, err = l.Lookup(id, ver); err != nil {
+			return &detailError{err: err, doc: id, version: ver}
+		}
+	}
 	if o.dryRun {
 		return r.dryRun()
 	}

@@ -27,6 +27,9 @@ func (o registerOptions) plan(files []string, format string) []registerItem {
 	for i, f := range files {
 		it := registerItem{file: f, id: o.doc, explicit: o.doc != ""}
 		if it.skip = fileProblem(f); it.skip == "" {
+			it.skip = tooLarge(f)
+		}
+		if it.skip == "" {
 			it.skip = it.deriveID(format)
 		}
 		if it.skip == "" {
@@ -99,4 +102,26 @@ func kindChanged(l *ledger.Ledger, it registerItem, mediaType string) string {
 	return fmt.Sprintf("it is %s, but document %s (version %d) is %s, so it may be another document with the same id; "+
 		"to register it as %s version %d, give it alone with --doc %s; otherwise rename it or choose another id with --doc",
 		mediaType, it.id, prev.Version, prev.MediaType, it.id, prev.Version+1, it.id)
+}
+
+// tooLarge says why a regular file is over ledger.MaxDocumentSize, before
+// it is read.
+func tooLarge(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() <= ledger.MaxDocumentSize {
+		return ""
+	}
+	return fmt.Sprintf("it is %d bytes, more than the %d MiB verbatim registers", fi.Size(), ledger.MaxDocumentSize>>20)
+}
+
+// textNote says what register recorded about a file's text form when
+// check can match it only in part: not UTF-8 (exact bytes only) or empty.
+func textNote(content []byte) string {
+	switch {
+	case len(content) == 0:
+		return "is empty: registered, but check can match it only exactly"
+	case ledger.TextOf(content, false) == nil:
+		return "is not UTF-8 text (binary or another encoding): registered as bytes, with no text identity; check can match it only exactly"
+	}
+	return ""
 }

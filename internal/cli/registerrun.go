@@ -21,6 +21,7 @@ type registerRun struct {
 	added, unchanged, skipped int
 	interrupted               bool
 	progress                  *progress
+	translationOf             *ledger.Version // --translation-of, verified
 }
 
 type registerResult struct {
@@ -31,6 +32,10 @@ type registerResult struct {
 	SHA256    string `json:"sha256,omitempty"`
 	Unchanged bool   `json:"unchanged"`
 	Skipped   string `json:"skipped,omitempty"` // why the file was not registered
+	// TextSHA256 is the text identity; "" when the file is not UTF-8 text.
+	TextSHA256 string `json:"text_sha256,omitempty"`
+	HashOnly   bool   `json:"hash_only,omitempty"`
+	Note       string `json:"note,omitempty"` // e.g. that the file has no text form
 }
 
 // good is the number of files not skipped by the plan.
@@ -88,7 +93,8 @@ func (r *registerRun) add(a *ledger.Appender, i int) error {
 		return nil
 	}
 	o := r.o
-	res, err := a.Add(ledger.NewDocument{ID: it.id, Content: content, MediaType: mt, Title: o.title, Source: o.source, Language: o.language, Note: o.note})
+	res, err := a.Add(ledger.NewDocument{ID: it.id, Content: content, MediaType: mt, Title: o.title, Source: o.source, Language: o.language, Note: o.note,
+		HashOnly: o.hashOnly, NoSketch: o.noSketch, TranslationOf: r.translationOf})
 	if errors.Is(err, ledger.ErrInput) {
 		it.skip = err.Error()
 		r.skip(i)
@@ -98,7 +104,8 @@ func (r *registerRun) add(a *ledger.Appender, i int) error {
 		return fmt.Errorf("registering %s: %w", it.file, err)
 	}
 	v := res.Version
-	r.results[i] = &registerResult{File: it.file, Doc: it.id, Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Unchanged: res.Unchanged}
+	r.results[i] = &registerResult{File: it.file, Doc: it.id, Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Unchanged: res.Unchanged,
+		TextSHA256: v.TextSHA256, HashOnly: v.HashOnly, Note: textNote(content)}
 	r.pending = append(r.pending, i)
 	return nil
 }
@@ -133,7 +140,14 @@ func (r *registerRun) commit(a *ledger.Appender) error {
 		if res.Unchanged {
 			r.e.printf("unchanged  %s = %s version %d (entry %d)\n", res.File, res.Doc, res.Version, res.Entry)
 		} else {
-			r.e.printf("registered %s as %s version %d (entry %d, sha256 %s)\n", res.File, res.Doc, res.Version, res.Entry, res.SHA256[:16])
+			hashOnly := ""
+			if res.HashOnly {
+				hashOnly = ", hash-only: bytes not stored"
+			}
+			r.e.printf("registered %s as %s version %d (entry %d, sha256 %s%s)\n", res.File, res.Doc, res.Version, res.Entry, res.SHA256[:16], hashOnly)
+		}
+		if res.Note != "" {
+			r.e.printf("  note: %s %s\n", res.File, res.Note)
 		}
 	}
 	r.pending = r.pending[:0]

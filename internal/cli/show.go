@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -98,13 +100,17 @@ func runShow(e *env, o showOptions, ref string) error {
 		return enc.Encode(st)
 	}
 	data, err := l.Content(v)
+	if errors.Is(err, ledger.ErrWithheld) {
+		return &failure{fmt.Sprintf("content withheld: %s version %d was registered hash-only; the ledger records its digests (sha256 %s), not its bytes; --record shows the signed statement", v.Doc, v.Version, v.SHA256)}
+	}
 	if err != nil {
 		return err
 	}
 	if e.jsonOut {
 		return e.printJSON(map[string]any{
 			"doc": v.Doc, "version": v.Version, "entry": v.Entry, "sha256": v.SHA256,
-			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data),
+			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data), "text_sha256": v.TextSHA256,
+			"translation_of": linkRef(v),
 		})
 	}
 	_, err = e.stdout.Write(data)

@@ -69,6 +69,7 @@ type verifyJSON struct {
 	Entries         uint64             `json:"entries"`
 	Documents       int                `json:"documents"`
 	Versions        int                `json:"versions"`
+	HashOnly        int                `json:"hash_only"` // versions whose bytes are withheld
 	Ledger          string             `json:"ledger,omitempty"`
 	RootFingerprint string             `json:"root_fingerprint,omitempty"`
 	TrustPinned     bool               `json:"trust_pinned"`
@@ -110,13 +111,16 @@ func runVerify(e *env, o verifyOptions) error {
 	}
 	if e.jsonOut {
 		return e.printJSON(verifyJSON{
-			OK: true, Entries: rep.Entries, Documents: rep.Documents, Versions: rep.Versions,
+			OK: true, Entries: rep.Entries, Documents: rep.Documents, Versions: rep.Versions, HashOnly: rep.HashOnly,
 			Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
 			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw),
 		})
 	}
 	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
 		rep.Name, plural(int(rep.Entries), "entry", "entries"), plural(rep.Documents, "document", "documents"), plural(rep.Versions, "version", "versions"))
+	if rep.HashOnly > 0 {
+		e.printf("hash-only: %s (digests and signatures checked; bytes withheld)\n", plural(rep.HashOnly, "version", "versions"))
+	}
 	if rep.Pinned {
 		e.printf("root key %s matches the pinned key\n", rep.RootFingerprint)
 	} else {
