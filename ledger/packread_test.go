@@ -94,7 +94,7 @@ func TestPackReadHostileEntries(t *testing.T) {
 		entries [][]byte // the first is read
 		words   string
 	}{
-		{"blob claiming 200 MiB in a few bytes", [][]byte{blob(200<<20, []byte("hi"))}, "cannot hold"},
+		{"blob claiming 60 MiB in a few bytes", [][]byte{blob(60<<20, []byte("hi"))}, "cannot hold"},
 		{"blob claiming 8 GiB in a few bytes", [][]byte{blob(1<<33, []byte("hi"))}, "more than"},
 		{"blob shorter than it claims", [][]byte{blob(100, []byte("hi"))}, "EOF"},
 		{"delta result claiming 2 GiB", [][]byte{hi, ofsDelta(back, []byte{2, 0x80, 0x80, 0x80, 0x80, 0x08, 0x91, 0, 2})}, "more than"},
@@ -137,13 +137,13 @@ func TestPackReadHostileEntries(t *testing.T) {
 }
 
 // TestTamperHostilePackSize adds to a ledger a small pack holding an object
-// of the ledger (its newest checkpoint) whose size field claims 200 MiB:
+// of the ledger (its newest checkpoint) whose size field claims 60 MiB (under MaxObjectSize):
 // Verify must refuse it without allocating it.
 func TestTamperHostilePackSize(t *testing.T) {
 	fx := newTamperFixture(t)
 	dir := fx.copy(t)
 	h := plumbing.NewHash(tamperGitLine(t, dir, "rev-parse", "HEAD:checkpoint"))
-	craftedPack(t, dir, []plumbing.Hash{h}, [][]byte{append(objectHeader(plumbing.BlobObject, 200<<20), zlibBytes([]byte("checkpoint"))...)})
+	craftedPack(t, dir, []plumbing.Hash{h}, [][]byte{append(objectHeader(plumbing.BlobObject, 60<<20), zlibBytes([]byte("checkpoint"))...)})
 	var err error
 	n := allocated(func() { _, err = tamperVerify(t, dir, VerifyOptions{Trust: fx.root}) })
 	t.Logf("Verify: %v (%d bytes allocated)", err, n)
