@@ -158,7 +158,7 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, v.Entry, size, leaf[:], hashes, cp.Root[:]); err != nil {
 		return nil, fmt.Errorf("%w: the stored Merkle hashes do not prove entry %d in the checkpoint of %d entries: %w", ErrTampered, v.Entry, size, err)
 	}
-	key := l.st.signers[env.KeyID]
+	key, _ := l.st.keyByFingerprint(env.KeyID)
 	return &bundle.Bundle{
 		Format:     bundle.Format,
 		Ledger:     l.st.name,

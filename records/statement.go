@@ -17,8 +17,8 @@ const (
 	GenesisType = "https://verbatim.dev/ledger/genesis/v1"
 	// DocumentType is the predicate type of a document version entry.
 	DocumentType = "https://verbatim.dev/ledger/document/v1"
-	// KeyType is reserved for key events (add, rotate, revoke); format v1
-	// verifiers reject it until a later revision defines it.
+	// KeyType is the predicate type of a key event (add, revoke, rotate),
+	// valid in format v3 ledgers only (FORMAT.md §3.7).
 	KeyType = "https://verbatim.dev/ledger/key/v1"
 )
 
@@ -63,8 +63,8 @@ type Digest struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Predicate is what every verbatim entry records. Exactly one of Genesis and
-// Document is set, as the statement's predicate type says.
+// Predicate is what every verbatim entry records. Exactly one of Genesis,
+// Document and Key is set, as the statement's predicate type says.
 type Predicate struct {
 	Ledger        string `json:"ledger"`
 	Entry         uint64 `json:"entry"`
@@ -78,6 +78,7 @@ type Predicate struct {
 	Signer             string    `json:"signer"`     // key fingerprint
 	Genesis            *Genesis  `json:"genesis,omitempty"`
 	Document           *Document `json:"document,omitempty"`
+	Key                *KeyEvent `json:"key,omitempty"`
 }
 
 // Genesis is the kind-specific part of entry 0.
