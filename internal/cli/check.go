@@ -43,12 +43,13 @@ checks it.`,
 }
 
 type checkMatch struct {
-	Doc     string    `json:"doc"`
-	Version uint64    `json:"version"`
-	Title   string    `json:"title,omitempty"`
-	Signer  string    `json:"signer"`
-	Time    time.Time `json:"time"`
-	Entry   uint64    `json:"entry"`
+	Doc        string    `json:"doc"`
+	Version    uint64    `json:"version"`
+	Title      string    `json:"title,omitempty"`
+	Signer     string    `json:"signer"`
+	SignerName string    `json:"signer_name,omitempty"`
+	Time       time.Time `json:"time"`
+	Entry      uint64    `json:"entry"`
 	// Newer is the document's latest version, if newer than this one.
 	Newer *checkNewer `json:"newer_version,omitempty"`
 }
@@ -135,7 +136,7 @@ func checkOne(l *ledger.Ledger, file string) (checkFile, error) {
 		if err := l.VerifyTipEntry(v.Entry); err != nil {
 			return r, err
 		}
-		m := checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), Time: v.Time, Entry: v.Entry}
+		m := checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), SignerName: l.KeyName(v.Signer), Time: v.Time, Entry: v.Entry}
 		latest, err := l.Lookup(v.Doc, 0)
 		if err != nil {
 			return r, err
@@ -161,7 +162,7 @@ func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 				title = " \"" + printable(m.Title) + "\""
 			}
 			e.printf("MATCH  %s = %s version %d%s, entry %d, registered %s by key %s\n",
-				r.File, m.Doc, m.Version, title, m.Entry, m.Time.Format(time.RFC3339), keys.Fingerprint(m.Signer).Short())
+				r.File, m.Doc, m.Version, title, m.Entry, m.Time.Format(time.RFC3339), signerLabel(l, keys.Fingerprint(m.Signer)))
 			if m.Newer != nil {
 				e.printf("       a newer version %d of %s exists (entry %d, registered %s)\n", m.Newer.Version, m.Doc, m.Newer.Entry, m.Newer.Time.Format(time.RFC3339))
 			}

@@ -117,7 +117,12 @@ func runVerify(e *env, o verifyOptions) error {
 	}
 	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
 		rep.Name, plural(int(rep.Entries), "entry", "entries"), plural(rep.Documents, "document", "documents"), plural(rep.Versions, "version", "versions"))
-	if rep.Pinned {
+	if line := rootChainLine(rep.RootChain); line != "" {
+		e.printf("%s\n", line)
+	}
+	if rep.Pinned && len(rep.RootChain) > 1 {
+		e.printf("root key %s, reached from the pinned key %s\n", rep.RootFingerprint, rep.RootChain[0])
+	} else if rep.Pinned {
 		e.printf("root key %s matches the pinned key\n", rep.RootFingerprint)
 	} else {
 		e.printf("trust NOT pinned: this shows the ledger is consistent, not who made it\n")
