@@ -55,6 +55,11 @@ type Bundle struct {
 	PublicKey  string    `json:"publicKey"`  // PEM public key that signed the entry and the checkpoint
 	Inclusion  Inclusion `json:"inclusion"`  // RFC 6962 inclusion proof of the entry in the checkpoint's tree
 	Checkpoint string    `json:"checkpoint"` // the signed checkpoint note, with any witness cosignatures
+	// RootKey and Keys connect an archivist's key, or a rotated root, to
+	// the pinned root (keys.go); both are absent when one key signed the
+	// entry and the checkpoint.
+	RootKey string     `json:"rootKey,omitempty"`
+	Keys    []KeyProof `json:"keys,omitempty"`
 }
 
 // Inclusion is an RFC 6962 inclusion proof (§2.1.1).
@@ -99,6 +104,9 @@ func Parse(data []byte) (*Bundle, error) {
 	if err := checkBase64(data); err != nil {
 		return nil, err
 	}
+	if err := checkKeysForm(&b, data); err != nil {
+		return nil, err
+	}
 	for i, h := range b.Inclusion.Hashes {
 		if len(h) != sha256.Size {
 			return nil, fmt.Errorf("%w: inclusion hash %d is %d bytes, want 32", ErrMalformed, i, len(h))
@@ -136,12 +144,16 @@ type Result struct {
 	Statement  *records.Statement
 	Signer     keys.Fingerprint
 	Checkpoint *checkpoint.Checkpoint
+	Roots      []keys.Fingerprint // the chain of root keys the bundle's key entries show (chained bundles only)
 }
 
 // Verify checks that document is the version b proves registered, under the
 // key with fingerprint trust. Errors wrap ErrFailed, or ErrMalformed for
 // parts that do not decode.
 func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error) {
+	if b.chained() {
+		return b.verifyChained(document, trust)
+	}
 	pub, err := keys.ParsePublicKey([]byte(b.PublicKey))
 	if err != nil {
 		return nil, fmt.Errorf("%w: publicKey: %w", ErrMalformed, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verbatim-ledger/verbatim/bundle"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -254,5 +255,59 @@ func TestKeysAuditAcrossRotation(t *testing.T) {
 				t.Fatalf("audit since %s: root %s size %d", name, rep.RootFingerprint.Short(), rep.NewSize)
 			}
 		}
+	}
+}
+
+// TestKeysBundle: a bundle for a version an archivist signed carries the key
+// entries that connect her key to the pinned root, and a checkpoint a root
+// signed.
+func TestKeysBundle(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "l")
+	root, alice, newRoot := testKey(t, keys.ECDSAP256), testKey(t, keys.Ed25519), testOtherKey(t)
+	l, clock := keyLedger(t, dir)
+	defer l.Close()
+	v, err := l.Lookup("b", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Bundle(v); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("bundle with only an archivist's checkpoint after the entry: %v, want ErrNotFound", err)
+	}
+	withAppender(t, l, root, clock, func(a *Appender) error { return a.RevokeKey(alice.Public().Fingerprint(), records.ReasonRetired) })
+	withAppender(t, l, root, clock, func(a *Appender) error { return a.RotateRoot(newRoot, "root 2") })
+	b, err := l.Bundle(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Keys) != 2 || b.RootKey == "" {
+		t.Fatalf("bundle carries %d key entries, root key %q; want the add and the rotation, and the genesis root", len(b.Keys), b.RootKey)
+	}
+	for _, trust := range []keys.Fingerprint{root.Public().Fingerprint(), newRoot.Public().Fingerprint()} {
+		if _, err := b.Verify([]byte("by alice"), trust); err != nil {
+			t.Fatalf("verify trusting %s: %v", trust.Short(), err)
+		}
+	}
+	if _, err := b.Verify([]byte("by alice"), alice.Public().Fingerprint()); err == nil {
+		t.Fatal("a bundle verified with the archivist's key pinned")
+	}
+	noAdd := *b
+	noAdd.Keys = b.Keys[1:]
+	if _, err := noAdd.Verify([]byte("by alice"), root.Public().Fingerprint()); err == nil || !strings.Contains(err.Error(), "no add entry") {
+		t.Fatalf("bundle without the add entry: %v", err)
+	}
+	noRotate := *b
+	noRotate.Keys = b.Keys[:1]
+	if _, err := noRotate.Verify([]byte("by alice"), root.Public().Fingerprint()); err == nil {
+		t.Fatal("bundle without the rotation verified against the new root's checkpoint")
+	}
+	parsed, err := bundle.Parse(b.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parsed.Verify([]byte("by alice"), root.Public().Fingerprint()); err != nil {
+		t.Fatalf("the bundle after encoding: %v", err)
+	}
+	if n := len(b.Marshal()); n > 8<<10 {
+		t.Errorf("bundle is %d bytes; a bundle with two key entries should stay small", n)
 	}
 }

@@ -200,5 +200,11 @@ func (e *env) printBundleMatch(file string, res *bundle.Result) error {
 	e.printf("MATCH  %s = %s version %d, entry %d of ledger %s, registered %s by key %s\n",
 		file, d.ID, d.Version, p.Entry, p.Ledger, p.TimeValue().Format(time.RFC3339), keys.Fingerprint(p.Signer).Short())
 	e.printf("proven offline: signature, content hash, inclusion in the signed checkpoint of %d entries\n", res.Checkpoint.Size)
+	if len(res.Roots) > 0 {
+		e.printf("signer %s connected to the pinned root by the bundle's key entries\n", res.Signer)
+	}
+	if line := rootChainLine(res.Roots); line != "" {
+		e.printf("%s\n", line)
+	}
 	return nil
 }
