@@ -145,6 +145,7 @@ type Result struct {
 	Signer     keys.Fingerprint
 	Checkpoint *checkpoint.Checkpoint
 	Roots      []keys.Fingerprint // the chain of root keys the bundle's key entries show (chained bundles only)
+	SignerName string             // the signer's name from its add or rotate entry, if the bundle carries one
 }
 
 // Verify checks that document is the version b proves registered, under the

@@ -34,6 +34,7 @@ type keyChain struct {
 	rootAt  func(entry uint64) *keys.PublicKey
 	added   map[keys.Fingerprint]uint64
 	revoked map[keys.Fingerprint]uint64
+	names   map[keys.Fingerprint]string // from add and rotate entries
 }
 
 // verifyChained is Verify for a bundle with key entries: the chain starts
@@ -92,13 +93,13 @@ func (b *Bundle) verifyChained(document []byte, trust keys.Fingerprint) (*Result
 			return nil, fmt.Errorf("%w: the inclusion proof of key entry %d does not lead to the checkpoint's root: %w", ErrFailed, k.Entry, err)
 		}
 	}
-	return &Result{Statement: env.Statement, Signer: pub.Fingerprint(), Checkpoint: cp, Roots: fingerprints(kc.roots)}, nil
+	return &Result{Statement: env.Statement, Signer: pub.Fingerprint(), Checkpoint: cp, Roots: fingerprints(kc.roots), SignerName: kc.names[pub.Fingerprint()]}, nil
 }
 
 // replayKeys checks the key entries in order, each signed by the root of
 // its time, and returns the chain they establish.
 func (b *Bundle) replayKeys(first *keys.PublicKey) (*keyChain, []*records.ParsedEnvelope, error) {
-	kc := &keyChain{roots: []*keys.PublicKey{first}, added: map[keys.Fingerprint]uint64{}, revoked: map[keys.Fingerprint]uint64{}}
+	kc := &keyChain{roots: []*keys.PublicKey{first}, added: map[keys.Fingerprint]uint64{}, revoked: map[keys.Fingerprint]uint64{}, names: map[keys.Fingerprint]string{}}
 	since := []uint64{0} // the entry from which each root signs
 	envs := make([]*records.ParsedEnvelope, len(b.Keys))
 	for i, k := range b.Keys {
@@ -118,6 +119,9 @@ func (b *Bundle) replayKeys(first *keys.PublicKey) (*keyChain, []*records.Parsed
 			return nil, nil, fmt.Errorf("%w: key entry %d is not signed by the root key of its time %s", ErrFailed, k.Entry, root.Fingerprint().Short())
 		}
 		fp := keys.Fingerprint(p.Key.Key.Fingerprint)
+		if p.Key.Name != "" {
+			kc.names[fp] = p.Key.Name
+		}
 		switch p.Key.Action {
 		case records.KeyAdd:
 			kc.added[fp] = k.Entry

@@ -46,7 +46,7 @@ func (l *Ledger) rootCheckpoint(cp *checkpoint.Checkpoint, entry uint64) (*check
 		}
 		return &checkpoint.Checkpoint{Raw: raw, Size: m + 1}, nil
 	}
-	return nil, fmt.Errorf("%w: no checkpoint signed by a root key holds entry %d yet: a proof bundle needs one (any entry the root signs makes one, e.g. a key entry)", ErrNotFound, entry)
+	return nil, fmt.Errorf("%w: no checkpoint signed by a root key holds entry %d yet: a proof bundle needs one (any entry the root signs makes one, e.g. a key entry)", ErrInput, entry)
 }
 
 // checkpointOf reads the checkpoint file stored with entry m, from its

@@ -270,8 +270,8 @@ func TestKeysBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Bundle(v); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("bundle with only an archivist's checkpoint after the entry: %v, want ErrNotFound", err)
+	if _, err := l.Bundle(v); !errors.Is(err, ErrInput) {
+		t.Fatalf("bundle with only an archivist's checkpoint after the entry: %v, want ErrInput", err)
 	}
 	withAppender(t, l, root, clock, func(a *Appender) error { return a.RevokeKey(alice.Public().Fingerprint(), records.ReasonRetired) })
 	withAppender(t, l, root, clock, func(a *Appender) error { return a.RotateRoot(newRoot, "root 2") })

@@ -194,14 +194,14 @@ func (e *env) printBundleMatch(file string, res *bundle.Result) error {
 	if e.jsonOut {
 		return e.printJSON(map[string]any{
 			"ok": true, "file": file, "ledger": p.Ledger, "doc": d.ID, "version": d.Version, "title": d.Title,
-			"entry": p.Entry, "time": p.TimeValue(), "signer": string(res.Signer), "tree_size": res.Checkpoint.Size,
+			"entry": p.Entry, "time": p.TimeValue(), "signer": string(res.Signer), "signer_name": res.SignerName, "tree_size": res.Checkpoint.Size,
 		})
 	}
 	e.printf("MATCH  %s = %s version %d, entry %d of ledger %s, registered %s by key %s\n",
 		file, d.ID, d.Version, p.Entry, p.Ledger, p.TimeValue().Format(time.RFC3339), keys.Fingerprint(p.Signer).Short())
 	e.printf("proven offline: signature, content hash, inclusion in the signed checkpoint of %d entries\n", res.Checkpoint.Size)
 	if len(res.Roots) > 0 {
-		e.printf("signer %s connected to the pinned root by the bundle's key entries\n", res.Signer)
+		e.printf("signer %s (%q) connected to the pinned root by the bundle's key entries\n", res.Signer, res.SignerName)
 	}
 	if line := rootChainLine(res.Roots); line != "" {
 		e.printf("%s\n", line)
