@@ -62,11 +62,19 @@ var (
 // hashes: their documents, and the link of a new version to the latest
 // older version of its document, are Verify's to check in full.
 func Audit(dir string, opts AuditOptions) (*AuditReport, error) {
+	return auditAt(dir, plumbing.ZeroHash, opts)
+}
+
+// auditAt is Audit of the history ending at commit at (zero: the branch's).
+func auditAt(dir string, at plumbing.Hash, opts AuditOptions) (*AuditReport, error) {
 	r, head, err := openForReading(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
+	if !at.IsZero() {
+		head = at
+	}
 	a := &auditor{r: r, workers: opts.Workers}
 	if a.workers <= 0 {
 		a.workers = runtime.GOMAXPROCS(0)

@@ -90,6 +90,8 @@ func classify(err error) errClass {
 		errors.Is(err, keys.ErrNotAKey), errors.Is(err, keys.ErrPublicKeyGiven),
 		errors.Is(err, keys.ErrUnencryptedKey), errors.Is(err, keys.ErrUnsupportedKey):
 		return errClass{"input", exitUsage}
+	case errors.Is(err, ledger.ErrRemoteMoved):
+		return errClass{"remote_moved", exitFailed}
 	case errors.Is(err, ledger.ErrRollback):
 		return errClass{"rollback", exitFailed}
 	case errors.Is(err, ledger.ErrFork):

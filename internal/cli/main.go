@@ -116,6 +116,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newAuditCmd(e),
 		newWitnessCmd(e),
 		newServeCmd(e),
+		newCloneCmd(e), newPullCmd(e), newPushCmd(e), newSyncCmd(e),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
