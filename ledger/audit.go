@@ -99,6 +99,7 @@ type auditor struct {
 	oldCPRaw []byte
 	keysAt   *state // the key state after the earlier checkpoint's entries (auditkeys.go)
 	newSize  uint64 // the newest checkpoint's size, read before its key is known
+	newRaw   []byte // the newest checkpoint
 }
 
 // start reads the genesis, the newest and the earlier checkpoint, and the
@@ -148,7 +149,8 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	}
 	// With entries since k, the newest checkpoint is verified with the key
 	// the state says signed it when they are applied (finish).
-	if k >= n {
+	a.newRaw = raw
+	if k > n {
 		if a.newCP, err = checkpoint.Parse(raw, a.name, a.keysAt.lastSigner); err != nil {
 			return fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
 		}
@@ -233,6 +235,13 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 		v.keys[fp] = info.Key
 	}
 	v.cp = a.newCP
+	if k == n {
+		// No entry since: the newest checkpoint is the one of the earlier
+		// checkpoint's commit, which checkOldCommit compared with it.
+		if v.cp, err = checkpoint.Parse(a.newRaw, a.name, st.lastSigner); err != nil {
+			return nil, fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
+		}
+	}
 	if k < n {
 		repos := make([]*repo, a.workers)
 		for i := range repos {
