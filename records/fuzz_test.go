@@ -50,6 +50,9 @@ func FuzzParseStatement(f *testing.F) {
 	statements, _ := storedVectors(f)
 	special := mustMarshal(f, statementWithSpecials(f))
 	seeds := append(statements, special)
+	for _, action := range []string{KeyAdd, KeyRevoke, KeyRotate} {
+		seeds = append(seeds, mustMarshal(f, keyStatement(fx, action)))
+	}
 	for _, s := range seeds {
 		f.Add(s)
 		for _, tc := range statementNonCanonical() {
