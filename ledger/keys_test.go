@@ -311,3 +311,35 @@ func TestKeysBundle(t *testing.T) {
 		t.Errorf("bundle is %d bytes; a bundle with two key entries should stay small", n)
 	}
 }
+
+// badSigner claims a key's fingerprint but signs with another key.
+type badSigner struct {
+	claimed *keys.PublicKey
+	real    Signer
+}
+
+func (b badSigner) Sign(msg []byte) ([]byte, error) { return b.real.Sign(msg) }
+func (b badSigner) Public() *keys.PublicKey         { return b.claimed }
+
+// TestCheckTrustKeyEntrySignatures: a reader of the newest tree (check)
+// pinned to the root must not accept a key that an add entry with a forged
+// signature brought in, even though the newest checkpoint, signed by that
+// key, verifies.
+func TestCheckTrustKeyEntrySignatures(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "l")
+	root, eve := testKey(t, keys.ECDSAP256), testKey(t, keys.Ed25519)
+	l := buildLedger(t, dir, []testDoc{{"a", "one"}})
+	clock := testClock()
+	withAppender(t, l, badSigner{claimed: root.Public(), real: eve}, clock, func(a *Appender) error { return a.AddKey(eve.Public(), "eve") })
+	registerDocs(t, l, eve, clock, []testDoc{{"forged", "by eve"}})
+	l.Close()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, err = l.CheckTrust(root.Public().Fingerprint())
+	wantTampered(t, err, "entry 2", "signature does not verify")
+	_, err = Verify(dir, VerifyOptions{Trust: root.Public().Fingerprint()})
+	wantTampered(t, err, "entry 2")
+}
