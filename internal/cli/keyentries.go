@@ -217,3 +217,16 @@ func rootChainLine(chain []keys.Fingerprint) string {
 	}
 	return "root keys: " + strings.Join(s, " -> ") + " (each rotation signed by the root before it and accepted by the next)"
 }
+
+// chainStrings is a chain of roots for JSON output, nil when the root
+// never rotated.
+func chainStrings(chain []keys.Fingerprint) []string {
+	if len(chain) < 2 {
+		return nil
+	}
+	out := make([]string, len(chain))
+	for i, fp := range chain {
+		out[i] = string(fp)
+	}
+	return out
+}

@@ -74,6 +74,7 @@ type verifyJSON struct {
 	TrustPinned     bool               `json:"trust_pinned"`
 	Head            string             `json:"head,omitempty"`
 	Checkpoint      string             `json:"checkpoint,omitempty"` // the signed note's text
+	RootChain       []string           `json:"root_chain,omitempty"` // the roots from the pinned (or genesis) one to the current one, when the root rotated
 	Failure         *ledger.EntryError `json:"failure,omitempty"`
 }
 
@@ -112,7 +113,7 @@ func runVerify(e *env, o verifyOptions) error {
 		return e.printJSON(verifyJSON{
 			OK: true, Entries: rep.Entries, Documents: rep.Documents, Versions: rep.Versions,
 			Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
-			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw),
+			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw), RootChain: chainStrings(rep.RootChain),
 		})
 	}
 	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
