@@ -192,8 +192,12 @@ func (l *Ledger) RootChain() []keys.Fingerprint {
 	return append([]keys.Fingerprint(nil), l.st.ring().roots...)
 }
 
-// KeyName is the name the ledger gives the key fp, or "" if none.
+// KeyName is the name the ledger gives the key fp, or "" if none. A
+// ledger without key entries has one key and names none.
 func (l *Ledger) KeyName(fp keys.Fingerprint) string {
+	if l.st.ring().events == 0 {
+		return ""
+	}
 	if info := l.st.ring().known[string(fp)]; info != nil {
 		return info.Name
 	}
