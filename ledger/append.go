@@ -84,7 +84,8 @@ type Appender struct {
 	baseSize uint64
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
-	docFile func(*records.Document) bool
+	docFile  func(*records.Document) bool
+	cpSigner Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -111,8 +112,8 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		}
 		if _, err := l.st.signer(a.fp); err != nil {
 			unlock()
-			return nil, fmt.Errorf("%w: key %s is not authorized to sign in ledger %s (its root key is %s)",
-				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short())
+			return nil, fmt.Errorf("%w: key %s is not authorized to sign in ledger %s (its root key is %s): %w",
+				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short(), err)
 		}
 	}
 	if err := l.r.checkRefLock(l.branch); err != nil {
@@ -272,7 +273,7 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
 	}
 	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, encodeTree(dir)), a.put)
-	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.signer)
+	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
 	}
