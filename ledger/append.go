@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -125,7 +126,9 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		return nil, err
 	}
 	a.head = l.head
-	a.base, a.baseSize = pathTrees{root: l.tip.root}, l.st.size
+	// A copy: adding entries rewrites l.tip's root tree in place, and base
+	// must stay the commit the Appender started on (previous, linked).
+	a.base, a.baseSize = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size
 	return a, nil
 }
 
