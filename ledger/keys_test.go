@@ -343,3 +343,48 @@ func TestCheckTrustKeyEntrySignatures(t *testing.T) {
 	_, err = Verify(dir, VerifyOptions{Trust: root.Public().Fingerprint()})
 	wantTampered(t, err, "entry 2")
 }
+
+// An archivist key may sign what the root may: a hash-only version and a
+// translation (FORMAT.md §3.3) signed by an added key verify, pinned to
+// the root, and keep both their signer and their document/v2 fields.
+func TestKeysArchivistHashOnlyAndTranslation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "l")
+	alice := testKey(t, keys.Ed25519)
+	l, clock := keyLedger(t, dir)
+	defer l.Close()
+	original, err := l.Lookup("a", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withAppender(t, l, alice, clock, func(a *Appender) error {
+		if _, err := a.Add(NewDocument{ID: "withheld", Content: []byte("a statement whose bytes stay with the archive\n"), HashOnly: true}); err != nil {
+			return err
+		}
+		_, err := a.Add(NewDocument{ID: "a-fr", Content: []byte("un\n"), Language: "fr", TranslationOf: original})
+		return err
+	})
+	rep := checkLedger(t, dir, 6)
+	if rep.HashOnly != 1 {
+		t.Errorf("Verify: %d hash-only versions, want 1", rep.HashOnly)
+	}
+	l2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	for _, id := range []string{"withheld", "a-fr"} {
+		v, err := l2.Lookup(id, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Signer != alice.Public().Fingerprint() || l2.KeyName(v.Signer) != "alice" {
+			t.Errorf("%s: signer %s (%q), want alice's key", id, v.Signer.Short(), l2.KeyName(v.Signer))
+		}
+		if id == "withheld" && !v.HashOnly {
+			t.Errorf("withheld: not hash-only after reopening")
+		}
+		if id == "a-fr" && (v.TranslationOf == nil || v.TranslationOf.ID != "a" || v.TranslationOf.Version != 1) {
+			t.Errorf("a-fr: translationOf %+v, want a@1", v.TranslationOf)
+		}
+	}
+}
