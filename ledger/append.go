@@ -143,7 +143,14 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		return Result{}, err
 	}
 	sum := sha256.Sum256(doc.Content)
-	digest := hex.EncodeToString(sum[:])
+	return a.addDocument(&doc, hex.EncodeToString(sum[:]), int64(len(doc.Content)), nil)
+}
+
+// addDocument is Add for a checked document whose digest and size are
+// known. resigned, if set, is the signed document Sync re-signs as doc: its
+// text identity (or none) is recorded instead of one computed from
+// doc.Content, which a hash-only version's ledger never held.
+func (a *Appender) addDocument(doc *NewDocument, digest string, size int64, resigned *records.Document) (Result, error) {
 	prev, err := a.previous(doc.ID)
 	if err != nil {
 		return Result{}, err
@@ -152,12 +159,15 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		return Result{Version: prev, Unchanged: true}, nil
 	}
 	d := &records.Document{
-		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: int64(len(doc.Content)),
+		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: size,
 		Title: doc.Title, Source: doc.Source, Language: doc.Language, Note: doc.Note,
 	}
 	typ := records.DocumentTypeFor(a.l.st.format)
-	if err := a.textFields(d, typ, &doc); err != nil {
+	if err := a.textFields(d, typ, doc); err != nil {
 		return Result{}, err
+	}
+	if resigned != nil && typ == records.DocumentType {
+		d.Text = resigned.Text
 	}
 	if prev != nil {
 		d.Version = prev.Version + 1

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 var longRemote = flag.Bool("long", false, "run the remote concurrency test at the issue's size (2 × 200 versions in 20 batches)")
@@ -323,4 +325,108 @@ func archivist(c string, key Signer, opts RemoteOptions, w, batches, perBatch in
 		}
 	}
 	return nil
+}
+
+// TestSyncKeepsDocumentV2Fields: sync re-signs unpublished document/v2
+// entries with everything they record: a hash-only version (whose bytes
+// this clone never had) keeps its digests and text identity, a version
+// registered without a sketch stays without one, and a translation links
+// to its original where the original now is (moved itself, or published).
+func TestSyncKeepsDocumentV2Fields(t *testing.T) {
+	root, alice := testKey(t, keys.ECDSAP256), testKey(t, keys.Ed25519)
+	base := t.TempDir()
+	originLedger(t, base)
+	url := "file://" + filepath.Join(base, "origin.git")
+	c1, c2 := filepath.Join(t.TempDir(), "c1"), filepath.Join(t.TempDir(), "c2")
+	opts := RemoteOptions{Trust: root.Public().Fingerprint()}
+	for _, c := range []string{c1, c2} {
+		if _, err := Clone(url, c, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	registerOne(t, c1, root, "published", "a published letter\n")
+	if _, err := Push(c1, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pull(c2, opts); err != nil {
+		t.Fatal(err)
+	}
+	registerOne(t, c1, root, "other", "pushed meanwhile by another clone\n")
+	if _, err := Push(c1, opts); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Open(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := l.Lookup("published", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withAppender(t, l, alice, nil, func(a *Appender) error {
+		if _, err := a.Add(NewDocument{ID: "withheld", Content: []byte("bytes that stay with the archive\n"), HashOnly: true}); err != nil {
+			return err
+		}
+		if _, err := a.Add(NewDocument{ID: "plain", Content: []byte("no sketch for this one\n"), NoSketch: true}); err != nil {
+			return err
+		}
+		r, err := a.Add(NewDocument{ID: "letter", Content: []byte("a new letter\n")})
+		if err != nil {
+			return err
+		}
+		if _, err := a.Add(NewDocument{ID: "letter-fr", Content: []byte("une nouvelle lettre\n"), Language: "fr", TranslationOf: r.Version}); err != nil {
+			return err
+		}
+		_, err = a.Add(NewDocument{ID: "published-fr", Content: []byte("une lettre publiée\n"), Language: "fr", TranslationOf: published})
+		return err
+	})
+	before := map[string]*records.Document{}
+	for _, id := range []string{"withheld", "plain", "letter-fr", "published-fr"} {
+		before[id] = docStatement(t, l, id).Predicate.Document
+	}
+	l.Close()
+	res, err := Sync(c2, alice, SyncOptions{RemoteOptions: opts})
+	if err != nil || res.Resigned != 5 {
+		t.Fatalf("sync: %+v, %v", res, err)
+	}
+	rep, err := Verify(c2, VerifyOptions{Trust: root.Public().Fingerprint()})
+	if err != nil || rep.HashOnly != 1 || rep.Entries != 9 {
+		t.Fatalf("verify after sync: %+v, %v", rep, err)
+	}
+	l2, err := Open(c2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	letter, err := l2.Lookup("letter", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLink := map[string]*Version{"letter-fr": letter, "published-fr": published}
+	for id, was := range before {
+		d := docStatement(t, l2, id).Predicate.Document
+		if d.HashOnly != was.HashOnly || !reflect.DeepEqual(d.Text, was.Text) || d.Size != was.Size {
+			t.Errorf("%s after sync: hashOnly %v text %+v size %d; before: %v %+v %d", id, d.HashOnly, d.Text, d.Size, was.HashOnly, was.Text, was.Size)
+		}
+		if o := wantLink[id]; o != nil {
+			tr := d.Relations.TranslationOf
+			if tr == nil || tr.ID != o.Doc || tr.Version != o.Version || tr.Entry != o.Entry || tr.SHA256 != o.SHA256 {
+				t.Errorf("%s after sync: translation of %+v, want %s@%d entry %d", id, tr, o.Doc, o.Version, o.Entry)
+			}
+		}
+	}
+}
+
+// docStatement is the signed statement of id's version 1.
+func docStatement(t *testing.T, l *Ledger, id string) *records.Statement {
+	t.Helper()
+	v, err := l.Lookup(id, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := l.Statement(v.Entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // syncRef is where a sync builds the re-signed entries on top of the
@@ -140,7 +142,7 @@ func rebuild(dir string, signer Signer, opts SyncOptions, remote plumbing.Hash, 
 		return plumbing.ZeroHash, err
 	}
 	defer local.Close()
-	var docs []NewDocument
+	var moved []*records.Statement
 	fp := string(signer.Public().Fingerprint())
 	for n := div.common; n < div.localSize; n++ {
 		st, err := local.Statement(n)
@@ -154,11 +156,7 @@ func rebuild(dir string, signer Signer, opts SyncOptions, remote plumbing.Hash, 
 		if d == nil {
 			return plumbing.ZeroHash, fmt.Errorf("%w: unpublished entry %d is a key entry; publish key entries with push before others register (sync re-signs document entries only)", ErrInput, n)
 		}
-		content, err := local.Content(versionOf(st))
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		docs = append(docs, NewDocument{ID: d.ID, Content: content, MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note})
+		moved = append(moved, st)
 	}
 	r, err := openRepo(dir)
 	if err != nil {
@@ -182,14 +180,52 @@ func rebuild(dir string, signer Signer, opts SyncOptions, remote plumbing.Hash, 
 		return plumbing.ZeroHash, err
 	}
 	defer a.Close()
-	for _, d := range docs {
-		if _, err := a.Add(d); err != nil {
+	now := map[uint64]*Version{} // where each moved entry's version now is
+	for _, st := range moved {
+		res, err := resign(local, a, st, now)
+		if err != nil {
 			return plumbing.ZeroHash, err
 		}
+		now[st.Predicate.Entry] = res.Version
 	}
 	if err := a.Flush(); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	remoteStep("rebuilt")
 	return l.head, nil
+}
+
+// resign re-adds the unpublished document entry st of local through a,
+// which appends to the remote's ledger: the same id, bytes (or, for a
+// hash-only version, digests and text identity), metadata and sketch or
+// none. A translation links to its original where it now is: moved (in
+// now, by its old entry), or in the prefix both ledgers share, where it is
+// the same entry.
+func resign(local *Ledger, a *Appender, st *records.Statement, now map[uint64]*Version) (Result, error) {
+	d := st.Predicate.Document
+	doc := NewDocument{ID: d.ID, MediaType: d.MediaType, Title: d.Title, Source: d.Source, Language: d.Language, Note: d.Note,
+		HashOnly: d.HashOnly, NoSketch: d.Text != nil && d.Text.Sketch == ""}
+	if d.Relations != nil && d.Relations.TranslationOf != nil {
+		t := d.Relations.TranslationOf
+		doc.TranslationOf = now[t.Entry]
+		if doc.TranslationOf == nil {
+			v, err := local.Lookup(t.ID, t.Version)
+			if err != nil {
+				return Result{}, fmt.Errorf("re-signing %s version %d, a translation of %s version %d: %w", d.ID, d.Version, t.ID, t.Version, err)
+			}
+			doc.TranslationOf = v
+		}
+	}
+	if d.HashOnly {
+		if err := checkNewDocument(&doc); err != nil {
+			return Result{}, err
+		}
+		return a.addDocument(&doc, st.Subject[0].Digest.SHA256, d.Size, d)
+	}
+	content, err := local.Content(versionOf(st))
+	if err != nil {
+		return Result{}, err
+	}
+	doc.Content = content
+	return a.Add(doc)
 }
