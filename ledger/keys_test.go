@@ -288,6 +288,11 @@ func TestKeysBundle(t *testing.T) {
 			t.Fatalf("verify trusting %s: %v", trust.Short(), err)
 		}
 	}
+	// The same text in other bytes (a BOM) is a text match, still naming
+	// the archivist from the bundle's key entries.
+	if res, err := b.Verify([]byte("\ufeffby alice"), root.Public().Fingerprint()); err != nil || !res.Text || res.SignerName != "alice" {
+		t.Fatalf("verify a text copy: %+v, %v; want a text match signed by alice", res, err)
+	}
 	if _, err := b.Verify([]byte("by alice"), alice.Public().Fingerprint()); err == nil {
 		t.Fatal("a bundle verified with the archivist's key pinned")
 	}
