@@ -56,6 +56,11 @@ type Bundle struct {
 	PublicKey  string    `json:"publicKey"`  // PEM public key that signed the entry and the checkpoint
 	Inclusion  Inclusion `json:"inclusion"`  // RFC 6962 inclusion proof of the entry in the checkpoint's tree
 	Checkpoint string    `json:"checkpoint"` // the signed checkpoint note, with any witness cosignatures
+	// RootKey and Keys connect an archivist's key, or a rotated root, to
+	// the pinned root (keys.go); both are absent when one key signed the
+	// entry and the checkpoint.
+	RootKey string     `json:"rootKey,omitempty"`
+	Keys    []KeyProof `json:"keys,omitempty"`
 }
 
 // Inclusion is an RFC 6962 inclusion proof (§2.1.1).
@@ -100,6 +105,9 @@ func Parse(data []byte) (*Bundle, error) {
 	if err := checkBase64(data); err != nil {
 		return nil, err
 	}
+	if err := checkKeysForm(&b, data); err != nil {
+		return nil, err
+	}
 	for i, h := range b.Inclusion.Hashes {
 		if len(h) != sha256.Size {
 			return nil, fmt.Errorf("%w: inclusion hash %d is %d bytes, want 32", ErrMalformed, i, len(h))
@@ -137,6 +145,8 @@ type Result struct {
 	Statement  *records.Statement
 	Signer     keys.Fingerprint
 	Checkpoint *checkpoint.Checkpoint
+	Roots      []keys.Fingerprint // the chain of root keys the bundle's key entries show (chained bundles only)
+	SignerName string             // the signer's name from its add or rotate entry, if the bundle carries one
 	// Text is set when the document's bytes differ from the registered
 	// ones but its normalised text is the signed text identity (a text
 	// match, docs/TEXT.md §2); Changes are then the normalisations the
@@ -149,6 +159,9 @@ type Result struct {
 // key with fingerprint trust. Errors wrap ErrFailed, or ErrMalformed for
 // parts that do not decode.
 func (b *Bundle) Verify(document []byte, trust keys.Fingerprint) (*Result, error) {
+	if b.chained() {
+		return b.verifyChained(document, trust)
+	}
 	pub, err := keys.ParsePublicKey([]byte(b.PublicKey))
 	if err != nil {
 		return nil, fmt.Errorf("%w: publicKey: %w", ErrMalformed, err)

@@ -182,6 +182,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(good)
 	f.Add([]byte(`{"format":"verbatim-bundle/v1"}`))
+	// With key entries (BUNDLE.md, "Several keys").
+	f.Add(bytes.Replace(good, []byte(`"format"`), []byte(`"keys":[{"entry":1,"envelope":"e30=","hashes":["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="]}],"format"`), 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := bundle.Parse(data)
 		if err != nil {

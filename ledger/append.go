@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -84,7 +85,8 @@ type Appender struct {
 	baseSize uint64
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
-	docFile func(*records.Document) bool
+	docFile  func(*records.Document) bool
+	cpSigner Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -111,8 +113,8 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		}
 		if _, err := l.st.signer(a.fp); err != nil {
 			unlock()
-			return nil, fmt.Errorf("%w: key %s is not authorized to sign in ledger %s (its root key is %s)",
-				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short())
+			return nil, fmt.Errorf("%w: key %s is not authorized to sign in ledger %s (its root key is %s): %w",
+				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short(), err)
 		}
 	}
 	if err := l.r.checkRefLock(l.branch); err != nil {
@@ -124,7 +126,9 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 		return nil, err
 	}
 	a.head = l.head
-	a.base, a.baseSize = pathTrees{root: l.tip.root}, l.st.size
+	// A copy: adding entries rewrites l.tip's root tree in place, and base
+	// must stay the commit the Appender started on (previous, linked).
+	a.base, a.baseSize = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size
 	return a, nil
 }
 
@@ -139,7 +143,14 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		return Result{}, err
 	}
 	sum := sha256.Sum256(doc.Content)
-	digest := hex.EncodeToString(sum[:])
+	return a.addDocument(&doc, hex.EncodeToString(sum[:]), int64(len(doc.Content)), nil)
+}
+
+// addDocument is Add for a checked document whose digest and size are
+// known. resigned, if set, is the signed document Sync re-signs as doc: its
+// text identity (or none) is recorded instead of one computed from
+// doc.Content, which a hash-only version's ledger never held.
+func (a *Appender) addDocument(doc *NewDocument, digest string, size int64, resigned *records.Document) (Result, error) {
 	prev, err := a.previous(doc.ID)
 	if err != nil {
 		return Result{}, err
@@ -148,12 +159,15 @@ func (a *Appender) Add(doc NewDocument) (Result, error) {
 		return Result{Version: prev, Unchanged: true}, nil
 	}
 	d := &records.Document{
-		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: int64(len(doc.Content)),
+		ID: doc.ID, Version: 1, MediaType: doc.MediaType, Size: size,
 		Title: doc.Title, Source: doc.Source, Language: doc.Language, Note: doc.Note,
 	}
 	typ := records.DocumentTypeFor(a.l.st.format)
-	if err := a.textFields(d, typ, &doc); err != nil {
+	if err := a.textFields(d, typ, doc); err != nil {
 		return Result{}, err
+	}
+	if resigned != nil && typ == records.DocumentType {
+		d.Text = resigned.Text
 	}
 	if prev != nil {
 		d.Version = prev.Version + 1
@@ -272,7 +286,7 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
 	}
 	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, encodeTree(dir)), a.put)
-	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.signer)
+	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
 	}

@@ -38,6 +38,7 @@ type AuditReport struct {
 	Consistency     [][]byte // RFC 6962 consistency proof from OldSize to NewSize
 	Checkpoint      *checkpoint.Checkpoint
 	Head            string
+	RootChain       []keys.Fingerprint // the roots from the pinned one (or the genesis root) to the current one
 }
 
 // Errors an audit distinguishes; all wrap ErrTampered.
@@ -61,11 +62,19 @@ var (
 // hashes: their documents, and the link of a new version to the latest
 // older version of its document, are Verify's to check in full.
 func Audit(dir string, opts AuditOptions) (*AuditReport, error) {
+	return auditAt(dir, plumbing.ZeroHash, opts)
+}
+
+// auditAt is Audit of the history ending at commit at (zero: the branch's).
+func auditAt(dir string, at plumbing.Hash, opts AuditOptions) (*AuditReport, error) {
 	r, head, err := openForReading(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
+	if !at.IsZero() {
+		head = at
+	}
 	a := &auditor{r: r, workers: opts.Workers}
 	if a.workers <= 0 {
 		a.workers = runtime.GOMAXPROCS(0)
@@ -88,6 +97,9 @@ type auditor struct {
 	old      *checkpoint.Checkpoint
 	commits  []commitInfo // by entry number; only entries old.Size-1 and later are filled
 	oldCPRaw []byte
+	keysAt   *state // the key state after the earlier checkpoint's entries (auditkeys.go)
+	newSize  uint64 // the newest checkpoint's size, read before its key is known
+	newRaw   []byte // the newest checkpoint
 }
 
 // start reads the genesis, the newest and the earlier checkpoint, and the
@@ -104,7 +116,7 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	if a.tip, err = tipTreesAt(a.r, c.tree); err != nil {
 		return err
 	}
-	if err := a.readGenesis(opts.Trust); err != nil {
+	if err := a.readGenesis(); err != nil {
 		return err
 	}
 	cpEntry, _ := a.tip.root.find(checkpointFile)
@@ -112,18 +124,45 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	if a.newCP, err = checkpoint.Parse(raw, a.name, a.key); err != nil {
-		return fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
+	// Which keys signed the two checkpoints depends on the key entries
+	// before them (FORMAT.md §3.7): read the sizes first, then the keys.
+	n, ok := noteSize(raw)
+	k, ok2 := noteSize(opts.Since)
+	if !ok2 {
+		return a.unreadable()
 	}
-	if a.old, err = checkpoint.ParseCosigned(opts.Since, a.name, a.key); err != nil {
-		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %w", ErrInput, a.name, err)
+	if !ok || n == 0 {
+		return fmt.Errorf("%w: the newest checkpoint has no tree size", ErrTampered)
 	}
-	k, n := a.old.Size, a.newCP.Size
+	a.newSize = n
+	if a.keysAt, err = a.keyScan(min(k, n), opts.Since); err != nil {
+		return err
+	}
+	if k > 0 {
+		key := a.keysAt.lastSigner
+		if k > n { // a rollback: the key that signed entry k-1 is not in the ledger any more
+			key = a.keysAt.sinceKey(opts.Since)
+		}
+		if a.old, err = checkpoint.ParseCosigned(opts.Since, a.name, key); err != nil {
+			return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by the key that signed its entry %d: %w", ErrInput, a.name, k-1, err)
+		}
+	}
+	// With entries since k, the newest checkpoint is verified with the key
+	// the state says signed it when they are applied (finish).
+	a.newRaw = raw
+	if k > n {
+		if a.newCP, err = checkpoint.Parse(raw, a.name, a.keysAt.lastSigner); err != nil {
+			return fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
+		}
+	}
 	if k == 0 {
 		return fmt.Errorf("%w: the earlier checkpoint has size 0, but a ledger's first checkpoint already holds its genesis entry", ErrInput)
 	}
 	if n < k {
 		return fmt.Errorf("%w: the ledger has %d entries, fewer than the %d of the earlier checkpoint: it was rolled back", ErrRollback, n, k)
+	}
+	if a.old.Size != k {
+		return a.unreadable()
 	}
 	tail, err := a.r.historyTail(head, n-k+1)
 	if err != nil {
@@ -138,7 +177,7 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 }
 
 // readGenesis reads entry 0 from the newest tree and its root key.
-func (a *auditor) readGenesis(trust keys.Fingerprint) error {
+func (a *auditor) readGenesis() error {
 	tipc := a.tip
 	env, _, err := readTipEntry(a.r, &tipc, 0)
 	if err != nil {
@@ -150,9 +189,6 @@ func (a *auditor) readGenesis(trust keys.Fingerprint) error {
 	}
 	if err := env.Verify(a.key); err != nil {
 		return entryErr(0, env.Statement, "", errors.New("envelope signature does not verify with the root key"))
-	}
-	if trust != "" && a.key.Fingerprint() != trust {
-		return fmt.Errorf("%w: the ledger's root key is %s, not the pinned key %s", ErrTampered, a.key.Fingerprint(), trust)
 	}
 	a.genesis, a.name = env, env.Statement.Predicate.Ledger
 	return nil
@@ -174,7 +210,7 @@ func (a *auditor) checkOldCommit() error {
 	if a.oldCPRaw, err = a.r.object(plumbing.BlobObject, e.hash); err != nil {
 		return err
 	}
-	cp, err := checkpoint.ParseChained(a.oldCPRaw, a.name, a.key)
+	cp, err := checkpoint.ParseChained(a.oldCPRaw, a.name, a.keysAt.lastSigner)
 	entries, _ := root.find(entriesDir)
 	if err != nil || cp.Size != k || cp.Root != a.old.Root || cp.Entries != a.old.Entries || entries.hash != plumbing.Hash(a.old.Entries) {
 		return fmt.Errorf("%w: commit %s, which holds entry %d, does not have the earlier checkpoint's state (size %d, root %x): the history was rewritten",
@@ -186,7 +222,7 @@ func (a *auditor) checkOldCommit() error {
 // finish checks the old entries' hashes, verifies the new entries in full,
 // and proves consistency.
 func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, error) {
-	k, n := a.old.Size, a.newCP.Size
+	k, n := a.old.Size, a.newSize
 	if err := a.compareBelow(k); err != nil {
 		return nil, err
 	}
@@ -194,9 +230,18 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers,
-		keys: map[string]*keys.PublicKey{string(a.key.Fingerprint()): a.key}}
+	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers, keys: map[string]*keys.PublicKey{}}
+	for fp, info := range st.ring().known {
+		v.keys[fp] = info.Key
+	}
 	v.cp = a.newCP
+	if k == n {
+		// No entry since: the newest checkpoint is the one of the earlier
+		// checkpoint's commit, which checkOldCommit compared with it.
+		if v.cp, err = checkpoint.Parse(a.newRaw, a.name, st.lastSigner); err != nil {
+			return nil, fmt.Errorf("%w: the newest checkpoint: %w", ErrTampered, err)
+		}
+	}
 	if k < n {
 		repos := make([]*repo, a.workers)
 		for i := range repos {
@@ -207,8 +252,15 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 			return nil, err
 		}
 	}
-	if st.size != n || st.root() != a.newCP.Root {
+	a.newCP = v.cp
+	if st.size != n || a.newCP == nil || st.root() != a.newCP.Root {
 		return nil, fmt.Errorf("%w: the newest checkpoint does not match the ledger's %d entries", ErrTampered, st.size)
+	}
+	chain := st.ring().roots
+	if opts.Trust != "" {
+		if chain, err = st.ring().trustChain(opts.Trust); err != nil {
+			return nil, err
+		}
 	}
 	nodes, err := proof.Consistency(k, n)
 	if err != nil {
@@ -223,7 +275,7 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 		return nil, fmt.Errorf("%w: the consistency proof from %d to %d entries does not verify: %w", ErrFork, k, n, err)
 	}
 	return &AuditReport{
-		Name: a.name, RootFingerprint: a.key.Fingerprint(), RootKey: a.key, Pinned: opts.Trust != "",
+		Name: a.name, RootFingerprint: st.rootKey.Fingerprint(), RootKey: st.rootKey, Pinned: opts.Trust != "", RootChain: chain,
 		OldSize: k, OldRoot: a.old.Root, NewSize: n, NewRoot: a.newCP.Root,
 		Consistency: cons, Checkpoint: v.cp, Head: head.String(),
 	}, nil
@@ -247,9 +299,10 @@ func (a *auditor) stateAt(k uint64) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.name, st.rootKey, st.lastSigner = a.name, a.key, a.key
-	st.format = a.genesis.Statement.Predicate.Genesis.Format
-	st.signers[string(a.key.Fingerprint())] = a.key
+	ks := a.keysAt
+	st.name, st.rootKey, st.lastSigner = a.name, ks.rootKey, ks.lastSigner
+	st.format = ks.format
+	st.signers, st.keys = ks.signers, ks.keys
 	st.size = k
 	st.lastHash, st.lastTime = last.Hash(), last.Statement.Predicate.Time
 	st.checkpointed(a.oldCPRaw)

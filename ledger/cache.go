@@ -62,6 +62,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 	s := newState()
 	s.name, s.format, s.rootKey, s.lastSigner = c.Name, c.Format, root, root
 	s.signers[string(root.Fingerprint())] = root
+	s.noteRoot(root)
 	s.size, s.lastHash, s.lastTime, s.lastCheckpoint = c.Size, c.LastHash, c.LastTime, c.LastCheckpoint
 	s.leaves, s.entries = c.Leaves, c.Entries
 	for i := range s.leaves {
@@ -79,6 +80,9 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 // writeCache saves the ledger's state; failing to is not an error, only slower.
 func (l *Ledger) writeCache() {
 	s := l.st
+	if s.ring().events > 0 {
+		return // the cache holds no key state: a ledger with key entries is replayed from the last cache before them
+	}
 	c := cachedState{
 		Layout: cacheLayout, Head: l.head, Name: s.name, Format: s.format, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,
 		LastTime: s.lastTime, LastCheckpoint: s.lastCheckpoint, Leaves: s.leaves, Entries: s.entries,

@@ -134,6 +134,8 @@ func commitMessage(s *records.Statement) string {
 		what = "genesis of ledger " + p.Ledger
 	case p.Document != nil:
 		what = p.Document.ID + " version " + strconv.FormatUint(p.Document.Version, 10)
+	case p.Key != nil:
+		what = "key " + p.Key.Action + " " + p.Key.Key.Fingerprint
 	}
 	return fmt.Sprintf("verbatim entry %d: %s\n\nsigner %s\n", p.Entry, what, p.Signer)
 }

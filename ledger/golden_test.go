@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -37,10 +38,15 @@ type seedSigner struct {
 	pub  *keys.PublicKey
 }
 
-func newSeedSigner(t testing.TB) *seedSigner {
+func newSeedSigner(t testing.TB) *seedSigner { return seedSignerFrom(t, 1) }
+
+// seedSignerFrom is the Ed25519 key whose seed is the 32 bytes first,
+// first+1, …: 0x01 for the golden root, 0x21 for its archivist, 0x41 for
+// the root it rotates to.
+func seedSignerFrom(t testing.TB, first byte) *seedSigner {
 	seed := make([]byte, ed25519.SeedSize)
 	for i := range seed {
-		seed[i] = byte(i + 1)
+		seed[i] = first + byte(i)
 	}
 	priv := ed25519.NewKeyFromSeed(seed)
 	der, err := x509.MarshalPKIXPublicKey(priv.Public())
@@ -100,7 +106,42 @@ func buildGolden(t *testing.T, dir string) string {
 			t.Fatal(err)
 		}
 	}
+	goldenKeys(t, l, a, clock)
 	return describe(t, dir)
+}
+
+// goldenKeys adds the key entries of FORMAT.md §3.7 to the golden ledger:
+// an archivist key, a version it signs, its revocation, a rotation to a new
+// root, and a version the new root signs.
+func goldenKeys(t *testing.T, l *Ledger, a *Appender, clock func() time.Time) {
+	archivist, newRoot := seedSignerFrom(t, 0x21), seedSignerFrom(t, 0x41)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.AddKey(archivist.pub, "archivist one"))
+	must(a.Flush())
+	a.Close()
+	a2, err := l.Append(archivist, AppendOptions{Now: clock})
+	must(err)
+	_, err = a2.Add(NewDocument{ID: "archivist-note", Content: []byte("registered by an archivist key\n")})
+	must(err)
+	must(a2.Flush())
+	a2.Close()
+	a3, err := l.Append(seedSignerFrom(t, 1), AppendOptions{Now: clock})
+	must(err)
+	must(a3.RevokeKey(archivist.pub.Fingerprint(), records.ReasonRetired))
+	must(a3.RotateRoot(newRoot, "root two"))
+	must(a3.Flush())
+	a3.Close()
+	a4, err := l.Append(newRoot, AppendOptions{Now: clock})
+	must(err)
+	_, err = a4.Add(NewDocument{ID: "archivist-note", Content: []byte("corrected by the new root\n")})
+	must(err)
+	must(a4.Flush())
+	a4.Close()
 }
 
 // describe lists, for each entry, its commit and the hashes FORMAT.md §4
@@ -127,6 +168,20 @@ func describe(t *testing.T, dir string) string {
 		eh, lh := records.EntryHash(env), records.LeafHash(env)
 		fmt.Fprintf(&b, "entry %d commit %s tree %s entry-hash %s leaf-hash %s\n",
 			n, commits[n].hash, commits[n].tree, hex.EncodeToString(eh[:]), hex.EncodeToString(lh[:]))
+	}
+	ks, err := l.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		if len(ks) == 1 {
+			break // a ledger with no key entries (golden-v2.txt)
+		}
+		fmt.Fprintf(&b, "key %s %s %q", k.Fingerprint, k.Status, k.Name)
+		for _, c := range k.Changes {
+			fmt.Fprintf(&b, " %s@%d", c.Action, c.Entry)
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "checkpoint:\n%s", l.Checkpoint().Raw)
 	return b.String()
@@ -156,8 +211,12 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify(%s): %v", goldenDir, err)
 	}
-	if rep.Entries != 6 || rep.HashOnly != 1 || !strings.Contains(string(want), "head "+rep.Head+"\n") {
-		t.Errorf("Verify(%s) = %d entries (%d hash-only), head %s; want 6 (1) and the head in golden.txt", goldenDir, rep.Entries, rep.HashOnly, rep.Head)
+	if rep.Entries != 11 || rep.HashOnly != 1 || !strings.Contains(string(want), "head "+rep.Head+"\n") {
+		t.Errorf("Verify(%s) = %d entries (%d hash-only), head %s; want 11 (1) and the head in golden.txt", goldenDir, rep.Entries, rep.HashOnly, rep.Head)
+	}
+	// Trusting the root it rotated to verifies it too.
+	if _, err := Verify(goldenDir, VerifyOptions{Trust: seedSignerFrom(t, 0x41).pub.Fingerprint()}); err != nil {
+		t.Errorf("Verify(%s) trusting the new root: %v", goldenDir, err)
 	}
 	if got := describe(t, goldenDir); got != string(want) {
 		t.Errorf("describe(%s) differs from golden.txt:\n%s", goldenDir, got)

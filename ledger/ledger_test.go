@@ -62,6 +62,46 @@ func TestUnchangedAddsNothing(t *testing.T) {
 	checkLedger(t, dir, uint64(len(sampleDocs)+2))
 }
 
+// One Appender adds a document, then links to a version flushed before it
+// (a new version's previous, a translation's original): the link is read
+// from the commit the Appender started on, which adding must not alter.
+func TestLinkAfterAddInOneAppender(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		doc  func(original *Version) NewDocument
+	}{
+		{"new version", func(*Version) NewDocument { return NewDocument{ID: "a", Content: []byte("a, version 2\n")} }},
+		{"translation", func(o *Version) NewDocument {
+			return NewDocument{ID: "a-fr", Content: []byte("un\n"), Language: "fr", TranslationOf: o}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "ledger")
+			l := buildLedger(t, dir, []testDoc{{"a", "one"}, {"b", "two"}})
+			defer l.Close()
+			original, err := l.Lookup("a", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := l.Append(testKey(t, keys.ECDSAP256), AppendOptions{Now: testClock()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if _, err := a.Add(NewDocument{ID: "c", Content: []byte("c\n")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Add(tc.doc(original)); err != nil {
+				t.Fatalf("Add after another Add: %v", err)
+			}
+			if err := a.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			checkLedger(t, dir, 5)
+		})
+	}
+}
+
 func TestInitRefuses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, nil)

@@ -143,6 +143,16 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 	if err != nil {
 		return nil, err
 	}
+	if cp.Size > v.Entry && cp.Size <= l.st.size {
+		if cp, err = l.rootCheckpoint(cp, v.Entry); err != nil {
+			return nil, err
+		}
+		if m := cp.Size - 1; cp.Origin == "" { // an older checkpoint of the history: check it
+			if cp, err = checkpoint.Parse(cp.Raw, l.st.name, l.st.checkpointKey(m)); err != nil {
+				return nil, fmt.Errorf("%w: entry %d's checkpoint: %w", ErrTampered, m, err)
+			}
+		}
+	}
 	size := cp.Size
 	if size <= v.Entry || size > l.st.size {
 		return nil, fmt.Errorf("%w: the checkpoint of %d entries does not hold entry %d of this ledger (%d entries)", ErrInput, size, v.Entry, l.st.size)
@@ -158,8 +168,8 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 	if err := proof.VerifyInclusion(rfc6962.DefaultHasher, v.Entry, size, leaf[:], hashes, cp.Root[:]); err != nil {
 		return nil, fmt.Errorf("%w: the stored Merkle hashes do not prove entry %d in the checkpoint of %d entries: %w", ErrTampered, v.Entry, size, err)
 	}
-	key := l.st.signers[env.KeyID]
-	return &bundle.Bundle{
+	key, _ := l.st.keyByFingerprint(env.KeyID)
+	b := &bundle.Bundle{
 		Format:     bundle.Format,
 		Ledger:     l.st.name,
 		Entry:      v.Entry,
@@ -167,5 +177,9 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 		PublicKey:  string(key.PEM()),
 		Inclusion:  bundle.Inclusion{LeafIndex: v.Entry, TreeSize: size, Hashes: hashes},
 		Checkpoint: string(cp.Raw),
-	}, nil
+	}
+	if err := l.chainKeys(b, key, size); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

@@ -263,7 +263,7 @@ func (l *Ledger) indexError(v *Version) error {
 }
 
 func (l *Ledger) checkSignature(n uint64, env *records.ParsedEnvelope) error {
-	key, ok := l.st.signers[env.KeyID]
+	key, ok := l.st.keyByFingerprint(env.KeyID)
 	if !ok {
 		return entryErr(n, env.Statement, "", fmt.Errorf("signed by key %s, which the ledger does not authorize", short(env.KeyID)))
 	}

@@ -26,6 +26,9 @@ type repo struct {
 	gitDir string
 	st     *filesystem.Storage
 	packs  *packReader // reads objects; nil until readFast is called
+	// ref, if set, is the ref read and written instead of the branch HEAD
+	// names: a sync builds its re-signed entries there (sync.go).
+	ref plumbing.ReferenceName
 }
 
 // openRepo opens the git repository at dir: a bare repository, or a
@@ -91,6 +94,9 @@ func (r *repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
 		return "", plumbing.ZeroHash, fmt.Errorf("%w: HEAD is detached; it must name a branch", ErrTampered)
 	}
 	branch := h.Target()
+	if r.ref != "" {
+		branch = r.ref
+	}
 	ref, err := r.st.Reference(branch)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return branch, plumbing.ZeroHash, nil

@@ -51,7 +51,7 @@ type state struct {
 	size       uint64
 	lastHash   [32]byte
 	lastTime   string
-	lastSigner *keys.PublicKey // the key that signed the newest entry
+	lastSigner *keys.PublicKey // the key that signed the newest entry's checkpoint
 	// lastCheckpoint is the SHA-256 of the newest entry's checkpoint file,
 	// set by checkpointed; nil when it is not known (Open replays
 	// envelopes without history), and then not checked.
@@ -69,6 +69,7 @@ type state struct {
 	// older, when set, finds a document version the state has not applied:
 	// an audit starts from a checkpoint, without replaying what precedes it.
 	older func(id string, link *records.VersionLink) (*Version, error)
+	keys  *keyring // every key named so far and the chain of roots (keys.go)
 }
 
 func newState() *state {
@@ -124,7 +125,7 @@ func (s *state) keyFor(st *records.Statement) (*keys.PublicKey, error) {
 func (s *state) signer(fp string) (*keys.PublicKey, error) {
 	k, ok := s.signers[fp]
 	if !ok {
-		return nil, fmt.Errorf("signed by key %s, which the ledger does not authorize", short(fp))
+		return nil, s.unauthorized(fp)
 	}
 	return k, nil
 }
@@ -150,6 +151,7 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 		s.name, s.format = p.Ledger, p.Genesis.Format
 		s.rootKey = key
 		s.signers[string(key.Fingerprint())] = key
+		s.noteRoot(key)
 	} else {
 		if err := s.checkLink(p); err != nil {
 			return nil, err
@@ -158,6 +160,12 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 			if err := s.applyDocument(st); err != nil {
 				return nil, err
 			}
+		}
+	}
+	cpKey := key
+	if p.Key != nil {
+		if cpKey, err = s.applyKey(p, key); err != nil {
+			return nil, err
 		}
 	}
 	leaf := records.LeafHash(env.Raw)
@@ -171,7 +179,7 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 	s.entries = append(s.entries, entryInfoOf(st))
 	s.lastHash = env.Hash()
 	s.lastTime = p.Time
-	s.lastSigner = key
+	s.lastSigner = cpKey
 	s.lastCheckpoint = nil
 	s.size++
 	return key, nil
@@ -261,6 +269,9 @@ func entryInfoOf(st *records.Statement) EntryInfo {
 	info := EntryInfo{Entry: p.Entry, Kind: "genesis", Time: p.TimeValue(), Signer: keys.Fingerprint(p.Signer)}
 	if d := p.Document; d != nil {
 		info.Kind, info.Doc, info.Version = "document", d.ID, d.Version
+	}
+	if p.Key != nil {
+		info.Kind, info.Doc = "key "+p.Key.Action, p.Key.Key.Fingerprint
 	}
 	return info
 }

@@ -39,6 +39,10 @@ type Report struct {
 	Pinned          bool // the root key was checked against VerifyOptions.Trust
 	Head            string
 	Checkpoint      *checkpoint.Checkpoint
+	// RootChain is the chain of root keys from the pinned one (the genesis
+	// root when none was pinned) to the current root (FORMAT.md §3.7).
+	RootChain []keys.Fingerprint
+	Keys      int // key entries (add, revoke, rotate)
 }
 
 // Verify replays the ledger in dir from its genesis and checks every entry
@@ -87,7 +91,8 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	}
 	rep := &Report{
 		Name: v.st.name, Entries: v.st.size, Documents: len(v.st.docs), RootFingerprint: v.st.rootKey.Fingerprint(),
-		RootKey: v.st.rootKey, Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp,
+		RootKey: v.st.rootKey, Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp, RootChain: v.chain,
+		Keys: v.st.ring().events,
 	}
 	for _, vs := range v.st.docs {
 		rep.Versions += len(vs)
@@ -116,7 +121,9 @@ type verifier struct {
 	gitDir  string
 	commits []commitInfo
 	st      *state
-	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers
+	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers (under keysMu)
+	keysMu  sync.RWMutex
+	chain   []keys.Fingerprint // the roots from the pinned one to the current one
 	workers int
 	cp      *checkpoint.Checkpoint
 }
@@ -140,16 +147,16 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	if err := v.accept(0, first); err != nil {
 		return err
 	}
-	if trust != "" && v.st.rootKey.Fingerprint() != trust {
-		return fmt.Errorf("%w: the ledger's root key is %s, not the pinned key %s", ErrTampered, v.st.rootKey.Fingerprint(), trust)
-	}
 	v.keys = map[string]*keys.PublicKey{string(v.st.rootKey.Fingerprint()): v.st.rootKey}
 	repos := make([]*repo, v.workers)
 	for i := range repos {
 		repos[i] = r.worker()
 		defer repos[i].close()
 	}
-	return v.runSegments(repos, &tip, 1)
+	if err := v.runSegments(repos, &tip, 1); err != nil {
+		return err
+	}
+	return v.pin(trust)
 }
 
 // segment is a run of consecutive entries one worker checks.
@@ -248,6 +255,9 @@ type checked struct {
 	err     error
 	commit  plumbing.Hash // the commit err is about, if not entry n's
 	sigOK   bool
+	// deferred says the worker could not check the signatures: the
+	// entry's signer or checkpoint key was not known yet (keys.go).
+	deferred bool
 }
 
 // accept applies a checked entry to the state in order.
@@ -267,6 +277,10 @@ func (v *verifier) accept(n uint64, c checked) error {
 	if err != nil {
 		return entryErr(n, st, commit, err)
 	}
+	v.learnKeys(st)
+	if c.deferred {
+		return v.acceptDeferred(n, c, key)
+	}
 	if n == 0 {
 		// Entry 0 was checked before its key was known.
 		if err := c.env.Verify(key); err != nil {
@@ -277,6 +291,17 @@ func (v *verifier) accept(n uint64, c checked) error {
 		}
 	} else if !c.sigOK {
 		return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short()))
+	}
+	return v.acceptCheckpoint(n, c)
+}
+
+// acceptCheckpoint checks entry n's checkpoint and hashes against the state
+// after the entry.
+func (v *verifier) acceptCheckpoint(n uint64, c checked) error {
+	commit := shortHash(v.commits[n].hash)
+	var st *records.Statement
+	if c.env != nil {
+		st = c.env.Statement
 	}
 	v.st.checkpointed(c.cp.Raw)
 	if c.cp.Size != v.st.size || c.cp.Root != v.st.root() {
@@ -364,9 +389,10 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if n == 0 {
 		return c // the key is known only once entry 0 is applied
 	}
-	key := v.keys[c.env.KeyID]
-	if key == nil {
-		return c // apply reports the unknown signer
+	key := v.workerKey(c.env.KeyID)
+	if key == nil || isRotation(st) {
+		c.deferred = true // the signer or the checkpoint's key is known once the entries before are applied
+		return c
 	}
 	c.sigOK = c.env.Verify(key) == nil
 	c.cp, c.err = v.checkpoint(raw, n, key)
@@ -519,7 +545,7 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 // since: its tree of the checkpoint's size has the checkpoint's root, and
 // the commit of that size has the checkpoint's entries/ tree.
 func (v *verifier) extends(r *repo, since []byte) error {
-	old, err := checkpoint.ParseCosigned(since, v.st.name, v.st.rootKey)
+	old, err := checkpoint.ParseCosigned(since, v.st.name, v.st.sinceKey(since))
 	if err != nil {
 		return fmt.Errorf("%w: the earlier checkpoint is not one of ledger %s signed by its root key: %w", ErrInput, v.st.name, err)
 	}

@@ -55,6 +55,9 @@ func FuzzParseStatement(f *testing.F) {
 	full.Predicate.Document.HashOnly = true
 	full.Predicate.Document.Relations = &Relations{TranslationOf: &DocumentLink{ID: "original", Version: 1, Entry: 2, SHA256: strings.Repeat("ab", 32)}}
 	seeds := append(statements, special, mustMarshal(f, full))
+	for _, action := range []string{KeyAdd, KeyRevoke, KeyRotate} {
+		seeds = append(seeds, mustMarshal(f, keyStatement(fx, action)))
+	}
 	for _, s := range seeds {
 		f.Add(s)
 		for _, tc := range statementNonCanonical() {

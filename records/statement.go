@@ -21,8 +21,8 @@ const (
 	// DocumentTypeV1 is the predicate type of a document version entry in a
 	// format v2 ledger, which has none of the fields v2 adds.
 	DocumentTypeV1 = "https://verbatim.dev/ledger/document/v1"
-	// KeyType is reserved for key events (add, rotate, revoke); format v1
-	// verifiers reject it until a later revision defines it.
+	// KeyType is the predicate type of a key event (add, revoke, rotate),
+	// valid in format v3 ledgers only (FORMAT.md §3.7).
 	KeyType = "https://verbatim.dev/ledger/key/v1"
 )
 
@@ -67,8 +67,8 @@ type Digest struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Predicate is what every verbatim entry records. Exactly one of Genesis and
-// Document is set, as the statement's predicate type says.
+// Predicate is what every verbatim entry records. Exactly one of Genesis,
+// Document and Key is set, as the statement's predicate type says.
 type Predicate struct {
 	Ledger        string `json:"ledger"`
 	Entry         uint64 `json:"entry"`
@@ -82,6 +82,7 @@ type Predicate struct {
 	Signer             string    `json:"signer"`     // key fingerprint
 	Genesis            *Genesis  `json:"genesis,omitempty"`
 	Document           *Document `json:"document,omitempty"`
+	Key                *KeyEvent `json:"key,omitempty"`
 }
 
 // Genesis is the kind-specific part of entry 0.

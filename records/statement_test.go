@@ -303,8 +303,8 @@ func invalidStatements(t testing.TB) []statementCase {
 			s.Subject[0].Name = "a..b"
 		}, "document id", true},
 
-		{"reserved key predicate type", "document", func(s *Statement) { s.PredicateType = KeyType }, "predicate type", true},
-		{"key predicate type on genesis", "genesis", func(s *Statement) { s.PredicateType = KeyType }, "predicate type", true},
+		{"key predicate type on a document", "document", func(s *Statement) { s.PredicateType = KeyType }, "exactly the key part", true},
+		{"key predicate type on genesis", "genesis", func(s *Statement) { s.PredicateType = KeyType }, "exactly the key part", true},
 		{"empty predicate type", "document", func(s *Statement) { s.PredicateType = "" }, "predicate type", true},
 		{"SLSA predicate type", "document", func(s *Statement) { s.PredicateType = "https://slsa.dev/provenance/v1" }, "predicate type", true},
 		{"future document type", "document", func(s *Statement) { s.PredicateType = "https://verbatim.dev/ledger/document/v3" }, "predicate type", true},

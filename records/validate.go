@@ -47,18 +47,23 @@ func (s *Statement) validate() error {
 	p := &s.Predicate
 	switch s.PredicateType {
 	case GenesisType:
-		if p.Genesis == nil || p.Document != nil {
+		if p.Genesis == nil || p.Document != nil || p.Key != nil {
 			return fmt.Errorf("genesis predicate must have exactly the genesis part")
 		}
 		return s.validateGenesis()
 	case DocumentType, DocumentTypeV1:
-		if p.Document == nil || p.Genesis != nil {
+		if p.Document == nil || p.Genesis != nil || p.Key != nil {
 			return fmt.Errorf("document predicate must have exactly the document part")
 		}
 		if err := s.validateDocument(); err != nil {
 			return err
 		}
 		return s.validateTextFields()
+	case KeyType:
+		if p.Key == nil || p.Genesis != nil || p.Document != nil {
+			return fmt.Errorf("key predicate must have exactly the key part")
+		}
+		return s.validateKey()
 	default:
 		return fmt.Errorf("predicate type %q is not one this version of verbatim knows", s.PredicateType)
 	}

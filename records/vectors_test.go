@@ -36,6 +36,15 @@ type vectors struct {
 	Entries     []vectorEntry `json:"entries"`
 	Rules       []fieldRule   `json:"rules"`  // field values to accept and reject (FORMAT.md §3.3)
 	DocIDs      []vectorDocID `json:"docIDs"` // FORMAT.md §3.5: ids derived from file names
+	// KeyStatements are key entries (FORMAT.md §3.7) in place of entry 1,
+	// about the key with seed bytes 0x21 … 0x40, signed by the vectors' key.
+	KeyStatements []vectorKeyStatement `json:"keyStatements"`
+}
+
+type vectorKeyStatement struct {
+	Action    string `json:"action"`
+	Statement string `json:"statement"`
+	Envelope  string `json:"envelope"`
 }
 
 // vectorDocID is a file name and the document id derived from it, or ""
@@ -93,6 +102,14 @@ func makeVectors(t *testing.T) []byte {
 				hex.EncodeToString(docFiles.hashes), hex.EncodeToString(docTree[:]), string(docCP)},
 		},
 		Rules: fieldRules(),
+	}
+	for _, action := range []string{KeyAdd, KeyRevoke, KeyRotate} {
+		st := keyStatement(f, action)
+		env, err := Sign(st, f.spec.Fingerprint, f.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.KeyStatements = append(v.KeyStatements, vectorKeyStatement{Action: action, Statement: string(mustMarshal(t, st)), Envelope: string(env)})
 	}
 	for _, d := range docIDDerivations {
 		if !utf8.ValidString(d.name) {

@@ -108,6 +108,9 @@ func runAudit(e *env, o auditOptions) error {
 	e.printf("ledger %s: OK, extends the checkpoint of %s: now %s, the %d new ones verified in full\n",
 		rep.Name, plural(int(rep.OldSize), "entry", "entries"), plural(int(rep.NewSize), "entry", "entries"), rep.NewSize-rep.OldSize)
 	e.printf("consistency proof: %s\n", plural(len(rep.Consistency), "hash", "hashes"))
+	if line := rootChainLine(rep.RootChain); line != "" {
+		e.printf("%s\n", line)
+	}
 	if !rep.Pinned {
 		e.printf("trust NOT pinned: root key %s; pin it with --trust\n", rep.RootFingerprint)
 	}

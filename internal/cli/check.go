@@ -62,12 +62,13 @@ checks it.`,
 }
 
 type checkMatch struct {
-	Doc     string    `json:"doc"`
-	Version uint64    `json:"version"`
-	Title   string    `json:"title,omitempty"`
-	Signer  string    `json:"signer"`
-	Time    time.Time `json:"time"`
-	Entry   uint64    `json:"entry"`
+	Doc        string    `json:"doc"`
+	Version    uint64    `json:"version"`
+	Title      string    `json:"title,omitempty"`
+	Signer     string    `json:"signer"`
+	SignerName string    `json:"signer_name,omitempty"`
+	Time       time.Time `json:"time"`
+	Entry      uint64    `json:"entry"`
 	// Newer is the document's latest version, if newer than this one.
 	Newer *checkNewer `json:"newer_version,omitempty"`
 	// TranslationOf names the version this one translates.
@@ -126,8 +127,15 @@ func runCheck(e *env, o checkOptions, files []string) error {
 		return err
 	}
 	defer l.Close()
-	if trust != "" && l.RootFingerprint() != string(trust) {
+	if trust != "" && l.RootFingerprint() != string(trust) && len(l.RootChain()) == 1 {
 		return &failure{fmt.Sprintf("ledger %s has root key %s, not the pinned key %s", l.Name(), l.RootFingerprint(), trust)}
+	}
+	if trust != "" {
+		// The key entries connect the newest checkpoint's signer to the
+		// pinned root: their signatures are verified (FORMAT.md §3.7).
+		if _, err := l.CheckTrust(trust); err != nil {
+			return err
+		}
 	}
 	var results []checkFile
 	failed, texts := 0, 0
@@ -182,7 +190,7 @@ func checkOne(l *ledger.Ledger, finder *match.Finder, file string) (checkFile, e
 		if err := l.VerifyTipEntry(v.Entry); err != nil {
 			return r, err
 		}
-		m := checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), Time: v.Time, Entry: v.Entry, HashOnly: v.HashOnly}
+		m := checkMatch{Doc: v.Doc, Version: v.Version, Title: v.Title, Signer: string(v.Signer), SignerName: l.KeyName(v.Signer), Time: v.Time, Entry: v.Entry, HashOnly: v.HashOnly}
 		if t := v.TranslationOf; t != nil {
 			m.TranslationOf = fmt.Sprintf("%s@%d", t.ID, t.Version)
 		}
@@ -203,7 +211,7 @@ func checkOne(l *ledger.Ledger, finder *match.Finder, file string) (checkFile, e
 
 func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 	for _, r := range results {
-		e.printCheckFile(r)
+		e.printCheckFile(l, r)
 	}
 	e.printf("checked: the newest checkpoint's signature and the %d entries' files and Merkle tree it signs, the top-level layout, each matching entry in full\n", l.Size())
 	e.printf("not checked: the git history (earlier commits); run 'verbatim verify' to check it\n")
@@ -212,7 +220,7 @@ func (e *env) printCheck(l *ledger.Ledger, results []checkFile, pinned bool) {
 	}
 }
 
-func (e *env) printCheckFile(r checkFile) {
+func (e *env) printCheckFile(l *ledger.Ledger, r checkFile) {
 	switch r.Match {
 	case match.None:
 		why := "nothing registered is similar"
@@ -244,7 +252,7 @@ func (e *env) printCheckFile(r checkFile) {
 			label = "TEXT MATCH "
 		}
 		e.printf("%s %s = %s version %d%s, entry %d, registered %s by key %s\n",
-			label, r.File, m.Doc, m.Version, titleOf(m.Title), m.Entry, m.Time.Format(time.RFC3339), keys.Fingerprint(m.Signer).Short())
+			label, r.File, m.Doc, m.Version, titleOf(m.Title), m.Entry, m.Time.Format(time.RFC3339), signerLabel(l, keys.Fingerprint(m.Signer)))
 		if r.Match == match.Text {
 			e.printf("       same text, other bytes: %s\n", describeChanges(r.Normalisations))
 		}

@@ -92,6 +92,8 @@ func classify(err error) errClass {
 		return errClass{"input", exitUsage}
 	case errors.Is(err, ledger.ErrLocked):
 		return errClass{"locked", exitFailed}
+	case errors.Is(err, ledger.ErrRemoteMoved):
+		return errClass{"remote_moved", exitFailed}
 	case errors.Is(err, ledger.ErrRollback):
 		return errClass{"rollback", exitFailed}
 	case errors.Is(err, ledger.ErrFork):

@@ -14,9 +14,10 @@ import (
 func newKeysCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",
-		Short: "Generate keys, print fingerprints, export the ledger's root key",
+		Short: "Generate keys, print fingerprints, export the root key; add, revoke and rotate the ledger's keys",
 	}
-	cmd.AddCommand(newKeysGenerateCmd(e), newKeysFingerprintCmd(e), newKeysExportRootCmd(e))
+	cmd.AddCommand(newKeysGenerateCmd(e), newKeysFingerprintCmd(e), newKeysExportRootCmd(e),
+		newKeysAddCmd(e), newKeysRevokeCmd(e), newKeysRotateCmd(e), newKeysListCmd(e))
 	return cmd
 }
 

@@ -3,12 +3,14 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -52,8 +54,10 @@ verify' checks it).`,
 				what := "genesis of " + l.Name()
 				if x.Kind == "document" {
 					what = x.Doc + " version " + itoa(x.Version)
+				} else if strings.HasPrefix(x.Kind, "key ") {
+					what = x.Kind + " " + signerLabel(l, keys.Fingerprint(x.Doc))
 				}
-				e.printf("%6d  %s  %s  %s\n", x.Entry, x.Time.Format(time.RFC3339), x.Signer.Short(), what)
+				e.printf("%6d  %s  %s  %s\n", x.Entry, x.Time.Format(time.RFC3339), signerLabel(l, x.Signer), what)
 			}
 			return nil
 		},
@@ -61,18 +65,19 @@ verify' checks it).`,
 }
 
 type versionJSON struct {
-	Version   uint64    `json:"version"`
-	Entry     uint64    `json:"entry"`
-	SHA256    string    `json:"sha256"`
-	Size      int64     `json:"size"`
-	MediaType string    `json:"media_type"`
-	Title     string    `json:"title,omitempty"`
-	Source    string    `json:"source,omitempty"`
-	Language  string    `json:"language,omitempty"`
-	Note      string    `json:"note,omitempty"`
-	Time      time.Time `json:"time"`
-	Signer    string    `json:"signer"`
-	HashOnly  bool      `json:"hash_only,omitempty"`
+	Version    uint64    `json:"version"`
+	Entry      uint64    `json:"entry"`
+	SHA256     string    `json:"sha256"`
+	Size       int64     `json:"size"`
+	MediaType  string    `json:"media_type"`
+	Title      string    `json:"title,omitempty"`
+	Source     string    `json:"source,omitempty"`
+	Language   string    `json:"language,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Time       time.Time `json:"time"`
+	Signer     string    `json:"signer"`
+	SignerName string    `json:"signer_name,omitempty"`
+	HashOnly   bool      `json:"hash_only,omitempty"`
 	// TranslationOf is "ID@N" of the version this one translates;
 	// Translations are the versions that translate this one.
 	TranslationOf string   `json:"translation_of,omitempty"`
@@ -108,14 +113,14 @@ Merkle tree and its signature verified before it is shown.`,
 				out := make([]versionJSON, len(vs))
 				for i, v := range vs {
 					out[i] = versionJSON{Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size, MediaType: v.MediaType,
-						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer),
+						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer), SignerName: l.KeyName(v.Signer),
 						HashOnly: v.HashOnly, TranslationOf: linkRef(v), Translations: trs[v.Version]}
 				}
 				return e.printJSON(map[string]any{"doc": args[0], "versions": out})
 			}
 			for _, v := range vs {
 				e.printf("%s version %d  entry %d  %s  %d bytes  sha256 %s  signer %s\n",
-					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], v.Signer.Short())
+					v.Doc, v.Version, v.Entry, v.Time.Format(time.RFC3339), v.Size, v.SHA256[:16], signerLabel(l, v.Signer))
 				if v.Title != "" {
 					e.printf("    title: %s\n", printable(v.Title))
 				}

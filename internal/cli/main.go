@@ -118,6 +118,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 		newWitnessCmd(e),
 		newServeCmd(e),
 		newGCCmd(e),
+		newCloneCmd(e), newPullCmd(e), newPushCmd(e), newSyncCmd(e),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
@@ -133,12 +134,7 @@ Passwords for private keys come from $VERBATIM_PASSWORD or a terminal prompt.`,
 
 // plannedCommands are subcommands that are planned but not yet available,
 // with what to do meanwhile.
-var plannedCommands = map[string]map[string]string{
-	"keys": {
-		"list": "use 'verbatim keys fingerprint FILE' for a key file, 'verbatim keys export-root' for the ledger's root key",
-		"add":  "a ledger is signed by its root key only",
-	},
-}
+var plannedCommands = map[string]map[string]string{}
 
 // groupRun is the RunE of a command that only holds subcommands: with no
 // arguments it prints the help; an unknown subcommand is a usage error

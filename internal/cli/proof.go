@@ -194,7 +194,7 @@ func (e *env) printBundleMatch(file string, res *bundle.Result, text bool) error
 		}
 		return e.printJSON(map[string]any{
 			"ok": !res.Text || text, "file": file, "ledger": p.Ledger, "doc": d.ID, "version": d.Version, "title": d.Title,
-			"entry": p.Entry, "time": p.TimeValue(), "signer": string(res.Signer), "tree_size": res.Checkpoint.Size,
+			"entry": p.Entry, "time": p.TimeValue(), "signer": string(res.Signer), "signer_name": res.SignerName, "tree_size": res.Checkpoint.Size,
 			"match": kind, "document": d.ID, "normalisations": res.Changes.Descriptions(),
 		})
 	}
@@ -208,5 +208,11 @@ func (e *env) printBundleMatch(file string, res *bundle.Result, text bool) error
 		e.printf("       same text, other bytes: %s\n", describeChanges(res.Changes.Descriptions()))
 	}
 	e.printf("proven offline: signature, content hash, inclusion in the signed checkpoint of %d entries\n", res.Checkpoint.Size)
+	if len(res.Roots) > 0 {
+		e.printf("signer %s (%q) connected to the pinned root by the bundle's key entries\n", res.Signer, res.SignerName)
+	}
+	if line := rootChainLine(res.Roots); line != "" {
+		e.printf("%s\n", line)
+	}
 	return nil
 }

@@ -75,6 +75,7 @@ type verifyJSON struct {
 	TrustPinned     bool               `json:"trust_pinned"`
 	Head            string             `json:"head,omitempty"`
 	Checkpoint      string             `json:"checkpoint,omitempty"` // the signed note's text
+	RootChain       []string           `json:"root_chain,omitempty"` // the roots from the pinned (or genesis) one to the current one, when the root rotated
 	Failure         *ledger.EntryError `json:"failure,omitempty"`
 }
 
@@ -113,7 +114,7 @@ func runVerify(e *env, o verifyOptions) error {
 		return e.printJSON(verifyJSON{
 			OK: true, Entries: rep.Entries, Documents: rep.Documents, Versions: rep.Versions, HashOnly: rep.HashOnly,
 			Ledger: rep.Name, RootFingerprint: string(rep.RootFingerprint), TrustPinned: rep.Pinned,
-			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw),
+			Head: rep.Head, Checkpoint: string(rep.Checkpoint.Raw), RootChain: chainStrings(rep.RootChain),
 		})
 	}
 	e.printf("ledger %s: OK, %s (%s, %s), every signature, hash and file checked\n",
@@ -121,7 +122,12 @@ func runVerify(e *env, o verifyOptions) error {
 	if rep.HashOnly > 0 {
 		e.printf("hash-only: %s (digests and signatures checked; bytes withheld)\n", plural(rep.HashOnly, "version", "versions"))
 	}
-	if rep.Pinned {
+	if line := rootChainLine(rep.RootChain); line != "" {
+		e.printf("%s\n", line)
+	}
+	if rep.Pinned && len(rep.RootChain) > 1 {
+		e.printf("root key %s, reached from the pinned key %s\n", rep.RootFingerprint, rep.RootChain[0])
+	} else if rep.Pinned {
 		e.printf("root key %s matches the pinned key\n", rep.RootFingerprint)
 	} else {
 		e.printf("trust NOT pinned: this shows the ledger is consistent, not who made it\n")
