@@ -239,9 +239,22 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 // resolve reads the object at off in pack j, applying its chain of deltas.
 func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, error) {
 	var deltas [][]byte // outermost first
+	var seen map[[2]int64]bool
 	for {
 		if len(deltas) > maxDeltaDepth {
 			return plumbing.InvalidObject, nil, fmt.Errorf("a chain of more than %d deltas", maxDeltaDepth)
+		}
+		if len(deltas) > 0 {
+			// A chain that comes back to an entry is refused at once, before
+			// it allocates maxDeltaDepth deltas.
+			if seen == nil {
+				seen = map[[2]int64]bool{}
+			}
+			at := [2]int64{int64(j), off}
+			if seen[at] {
+				return plumbing.InvalidObject, nil, fmt.Errorf("a chain of deltas that loops back to offset %d", off)
+			}
+			seen[at] = true
 		}
 		e, err := pr.packs[j].entryAt(off)
 		if err != nil {
