@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/verbatim-ledger/verbatim/internal/report"
 	"github.com/verbatim-ledger/verbatim/ledger"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -83,7 +84,8 @@ func (s *Server) apiCheckpoint(w http.ResponseWriter, r *http.Request, snap *sna
 	})
 }
 
-// entryJSON and versionJSON are the CLI's log --json and history --json items.
+// entryJSON is the CLI's log --json item; versions are report.Version,
+// as history --json prints them.
 type entryJSON struct {
 	Entry   uint64    `json:"entry"`
 	Kind    string    `json:"kind"`
@@ -93,23 +95,11 @@ type entryJSON struct {
 	Signer  string    `json:"signer"`
 }
 
-type versionJSON struct {
-	Version   uint64    `json:"version"`
-	Entry     uint64    `json:"entry"`
-	SHA256    string    `json:"sha256"`
-	Size      int64     `json:"size"`
-	MediaType string    `json:"media_type"`
-	Title     string    `json:"title,omitempty"`
-	Source    string    `json:"source,omitempty"`
-	Language  string    `json:"language,omitempty"`
-	Note      string    `json:"note,omitempty"`
-	Time      time.Time `json:"time"`
-	Signer    string    `json:"signer"`
-}
-
-func versionOf(v *ledger.Version) versionJSON {
-	return versionJSON{Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size, MediaType: v.MediaType,
-		Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer)}
+// versionOf is v as the CLI prints it, with its signer's name.
+func versionOf(snap *snapshot, v *ledger.Version, translations []string) report.Version {
+	var name string
+	snap.withLedger(func(l *ledger.Ledger) error { name = l.KeyName(v.Signer); return nil })
+	return report.VersionOf(v, name, translations)
 }
 
 // apiLog mirrors `verbatim log --json`.
@@ -122,9 +112,9 @@ func (s *Server) apiLog(w http.ResponseWriter, r *http.Request, snap *snapshot, 
 }
 
 type documentJSON struct {
-	ID       string      `json:"id"`
-	Versions int         `json:"versions"`
-	Latest   versionJSON `json:"latest"`
+	ID       string         `json:"id"`
+	Versions int            `json:"versions"`
+	Latest   report.Version `json:"latest"`
 }
 
 func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, snap *snapshot, warn string) {
@@ -134,7 +124,7 @@ func (s *Server) apiDocuments(w http.ResponseWriter, r *http.Request, snap *snap
 		if len(out) == maxListed {
 			break
 		}
-		out = append(out, documentJSON{ID: d.ID, Versions: len(d.Versions), Latest: versionOf(d.Latest())})
+		out = append(out, documentJSON{ID: d.ID, Versions: len(d.Versions), Latest: versionOf(snap, d.Latest(), nil)})
 	}
 	writeJSON(w, http.StatusOK, warn, map[string]any{"ledger": snap.name, "total": len(found), "documents": out})
 }
@@ -151,9 +141,17 @@ func (s *Server) apiHistory(w http.ResponseWriter, r *http.Request, snap *snapsh
 		s.apiError(w, warn, http.StatusNotFound, "no document "+strconv.Quote(id)+" in ledger "+snap.name)
 		return
 	}
-	out := make([]versionJSON, len(d.Versions))
+	var trs map[uint64][]string
+	if err := snap.withLedger(func(l *ledger.Ledger) (err error) {
+		trs, err = report.Translations(l, id, func(s string) string { return s })
+		return err
+	}); err != nil {
+		s.apiError(w, warn, http.StatusInternalServerError, err.Error())
+		return
+	}
+	out := make([]report.Version, len(d.Versions))
 	for i, v := range d.Versions {
-		out[i] = versionOf(v)
+		out[i] = versionOf(snap, v, trs[v.Version])
 	}
 	writeJSON(w, http.StatusOK, warn, map[string]any{"doc": id, "versions": out})
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verbatim-ledger/verbatim/internal/report"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/ledger"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -64,26 +64,6 @@ verify' checks it).`,
 	}
 }
 
-type versionJSON struct {
-	Version    uint64    `json:"version"`
-	Entry      uint64    `json:"entry"`
-	SHA256     string    `json:"sha256"`
-	Size       int64     `json:"size"`
-	MediaType  string    `json:"media_type"`
-	Title      string    `json:"title,omitempty"`
-	Source     string    `json:"source,omitempty"`
-	Language   string    `json:"language,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	Time       time.Time `json:"time"`
-	Signer     string    `json:"signer"`
-	SignerName string    `json:"signer_name,omitempty"`
-	HashOnly   bool      `json:"hash_only,omitempty"`
-	// TranslationOf is "ID@N" of the version this one translates;
-	// Translations are the versions that translate this one.
-	TranslationOf string   `json:"translation_of,omitempty"`
-	Translations  []string `json:"translations,omitempty"`
-}
-
 func newHistoryCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "history ID",
@@ -105,16 +85,14 @@ Merkle tree and its signature verified before it is shown.`,
 			if err != nil {
 				return err
 			}
-			trs, err := translationsByVersion(l, args[0])
+			trs, err := report.Translations(l, args[0], printable)
 			if err != nil {
 				return err
 			}
 			if e.jsonOut {
-				out := make([]versionJSON, len(vs))
+				out := make([]report.Version, len(vs))
 				for i, v := range vs {
-					out[i] = versionJSON{Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size, MediaType: v.MediaType,
-						Title: v.Title, Source: v.Source, Language: v.Language, Note: v.Note, Time: v.Time, Signer: string(v.Signer), SignerName: l.KeyName(v.Signer),
-						HashOnly: v.HashOnly, TranslationOf: linkRef(v), Translations: trs[v.Version]}
+					out[i] = report.VersionOf(v, l.KeyName(v.Signer), trs[v.Version])
 				}
 				return e.printJSON(map[string]any{"doc": args[0], "versions": out})
 			}
@@ -130,7 +108,7 @@ Merkle tree and its signature verified before it is shown.`,
 				if v.HashOnly {
 					e.printf("    hash-only: the bytes are withheld\n")
 				}
-				if ref := linkRef(v); ref != "" {
+				if ref := report.TranslationRef(v); ref != "" {
 					e.printf("    translation of %s (%s)\n", ref, printable(v.Language))
 				}
 				for _, t := range trs[v.Version] {
@@ -152,27 +130,4 @@ func printable(s string) string {
 		}
 	}
 	return s
-}
-
-// linkRef is "ID@N" of the version v translates, or "".
-func linkRef(v *ledger.Version) string {
-	if v.TranslationOf == nil {
-		return ""
-	}
-	return fmt.Sprintf("%s@%d", v.TranslationOf.ID, v.TranslationOf.Version)
-}
-
-// translationsByVersion lists, for each version of id, its translations
-// as "ID@N (language)", each read from its verified entry.
-func translationsByVersion(l *ledger.Ledger, id string) (map[uint64][]string, error) {
-	trs, err := l.Translations(id)
-	if err != nil {
-		return nil, err
-	}
-	out := map[uint64][]string{}
-	for _, t := range trs {
-		v := t.TranslationOf.Version
-		out[v] = append(out[v], fmt.Sprintf("%s@%d (%s)", t.Doc, t.Version, printable(t.Language)))
-	}
-	return out, nil
 }

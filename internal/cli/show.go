@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/verbatim-ledger/verbatim/internal/report"
 	"github.com/verbatim-ledger/verbatim/ledger"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -110,7 +111,7 @@ func runShow(e *env, o showOptions, ref string) error {
 		return e.printJSON(map[string]any{
 			"doc": v.Doc, "version": v.Version, "entry": v.Entry, "sha256": v.SHA256,
 			"size": v.Size, "media_type": v.MediaType, "content_base64": b64(data), "text_sha256": v.TextSHA256,
-			"translation_of": linkRef(v),
+			"translation_of": report.TranslationRef(v),
 		})
 	}
 	_, err = e.stdout.Write(data)
