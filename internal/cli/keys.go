@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -149,10 +148,13 @@ func runKeysExportRoot(e *env, o keysExportRootOptions, toFile bool) error {
 		return err
 	}
 	defer l.Close()
-	k := l.RootKey()
-	if trust != "" && k.Fingerprint() != trust {
-		return fmt.Errorf("%w: ledger %s has root key %s, not the pinned key %s", ledger.ErrTampered, l.Name(), k.Fingerprint(), trust)
+	if trust != "" {
+		// The pin may be any root of the chain (FORMAT.md §3.7), as in verify.
+		if _, err := l.CheckTrust(trust); err != nil {
+			return err
+		}
 	}
+	k := l.RootKey()
 	if toFile {
 		if err := writeFile(o.output, k.PEM()); err != nil {
 			return err

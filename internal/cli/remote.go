@@ -14,6 +14,12 @@ type remoteOptions struct {
 	attempts           int
 }
 
+// addFlags adds the flags every remote command has: --trust and --remote.
+func (o *remoteOptions) addFlags(cmd *cobra.Command) {
+	addTrustFlag(cmd.Flags(), &o.trust)
+	cmd.Flags().StringVar(&o.remote, "remote", ledger.DefaultRemote, "name of the remote")
+}
+
 func (o remoteOptions) ledgerOptions() (ledger.RemoteOptions, error) {
 	trust, err := parseTrust(o.trust)
 	return ledger.RemoteOptions{Remote: o.remote, Trust: trust}, err
@@ -50,8 +56,7 @@ the remote: pull, push and sync accept the remote only if it extends it.`,
 			return nil
 		},
 	}
-	addTrustFlag(cmd.Flags(), &o.trust)
-	cmd.Flags().StringVar(&o.remote, "remote", ledger.DefaultRemote, "name of the remote")
+	o.addFlags(cmd)
 	return cmd
 }
 
@@ -84,8 +89,7 @@ func newPullCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	addTrustFlag(cmd.Flags(), &o.trust)
-	cmd.Flags().StringVar(&o.remote, "remote", ledger.DefaultRemote, "name of the remote")
+	o.addFlags(cmd)
 	return cmd
 }
 
@@ -111,8 +115,7 @@ func newPushCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	addTrustFlag(cmd.Flags(), &o.trust)
-	cmd.Flags().StringVar(&o.remote, "remote", ledger.DefaultRemote, "name of the remote")
+	o.addFlags(cmd)
 	return cmd
 }
 
@@ -152,8 +155,7 @@ is asked once (VERBATIM_PASSWORD).`,
 			return nil
 		},
 	}
-	addTrustFlag(cmd.Flags(), &o.trust)
-	cmd.Flags().StringVar(&o.remote, "remote", ledger.DefaultRemote, "name of the remote")
+	o.addFlags(cmd)
 	cmd.Flags().StringVar(&o.key, "key", "", "private key that signed this clone's unpublished entries (required)")
 	cmd.Flags().IntVar(&o.attempts, "attempts", 5, "how many times to start again when another clone pushed in between")
 	return cmd
