@@ -1,4 +1,4 @@
-package ledger
+package gitstore
 
 import (
 	"errors"
@@ -32,12 +32,12 @@ type GCReport struct {
 	DiskAfter   int64 // and after
 }
 
-// GC moves the loose objects of the ledger in dir (its own objects
+// GC moves the loose objects of the repository (its own objects
 // directory, not its alternates) into packs, then merges the small packs
-// (mergePacks) into one. It changes no object and no ref: the ledger is the
-// same in git terms, only stored in fewer files.
+// (mergePacks) into one. It changes no object and no ref: the repository is
+// the same in git terms, only stored in fewer files.
 //
-// It holds the ledger's write lock, so no append runs meanwhile. Each batch
+// The caller holds the write lock (Lock), so no writer runs meanwhile. Each batch
 // of loose objects is written as a pack with its index (synced, renamed into
 // place, the directory synced: writePack), the new pack is read back and
 // every object's type and hash checked, and only then are the loose files
@@ -46,34 +46,27 @@ type GCReport struct {
 // ledger before the pack existed finds an object whose loose file is gone in
 // the new pack: a read that misses re-scans the packs (packReader.refresh),
 // and the pack is in place before any loose file is deleted.
-func GC(dir string) (GCReport, error) {
+// A loose object or a pack that does not hash to its name is refused
+// (ErrCorrupt) before anything of it is deleted.
+func (s *Store) GC() (GCReport, error) {
 	var rep GCReport
-	r, err := openRepo(dir)
-	if err != nil {
-		return rep, err
-	}
-	defer r.close()
-	unlock, err := r.lock()
-	if err != nil {
-		return rep, err
-	}
-	defer unlock()
-	objDir := filepath.Join(r.gitDir, "objects")
+	var err error
+	objDir := filepath.Join(s.gitDir, "objects")
 	if rep.BytesBefore, rep.DiskBefore, err = dirBytes(objDir); err != nil {
 		return rep, err
 	}
-	if err := r.readFast(); err != nil {
+	if err := s.OpenPacks(); err != nil {
 		return rep, err
 	}
 	loose, err := looseObjects(objDir)
 	if err != nil {
 		return rep, err
 	}
-	var batch []packObject
+	var batch []Object
 	var batchBytes int
 	var already []plumbing.Hash // loose objects a pack holds already
 	flush := func() error {
-		n, err := gcBatch(r, objDir, batch, already)
+		n, err := gcBatch(s, objDir, batch, already)
 		rep.Removed += n
 		if len(batch) > 0 && err == nil {
 			rep.Packed += len(batch)
@@ -83,10 +76,10 @@ func GC(dir string) (GCReport, error) {
 		return err
 	}
 	for _, h := range loose {
-		if j, off, found := r.packs.find(h); found {
+		if j, off, found := s.packs.find(h); found {
 			// Delete the loose copy only if the pack's copy is sound;
 			// otherwise leave both for verify to report.
-			if typ, data, err := r.packs.resolve(j, off); err == nil && plumbing.ComputeHash(typ, data) == h {
+			if typ, data, err := s.packs.resolve(j, off); err == nil && plumbing.ComputeHash(typ, data) == h {
 				already = append(already, h)
 			}
 			continue
@@ -95,7 +88,7 @@ func GC(dir string) (GCReport, error) {
 		if err != nil {
 			return rep, err
 		}
-		batch, batchBytes = append(batch, o), batchBytes+len(o.content)
+		batch, batchBytes = append(batch, o), batchBytes+len(o.Content)
 		if batchBytes >= gcPackBytes {
 			if err := flush(); err != nil {
 				return rep, err
@@ -108,7 +101,7 @@ func GC(dir string) (GCReport, error) {
 	if err := removeEmptyFanout(objDir); err != nil {
 		return rep, err
 	}
-	if err := mergePacks(r, objDir, &rep); err != nil {
+	if err := mergePacks(s, objDir, &rep); err != nil {
 		return rep, err
 	}
 	rep.BytesAfter, rep.DiskAfter, err = dirBytes(objDir)
@@ -118,7 +111,7 @@ func GC(dir string) (GCReport, error) {
 // gcBatch packs objects, checks the pack, and then deletes the loose files
 // of objects and of already (objects an existing pack holds). It returns
 // the number of files deleted.
-func gcBatch(r *repo, objDir string, objects []packObject, already []plumbing.Hash) (int, error) {
+func gcBatch(r *Store, objDir string, objects []Object, already []plumbing.Hash) (int, error) {
 	remove := already
 	if len(objects) > 0 {
 		base, err := writePack(r.gitDir, objects)
@@ -134,7 +127,7 @@ func gcBatch(r *repo, objDir string, objects []packObject, already []plumbing.Ha
 		}
 		writeStep("gc-checked")
 		for _, o := range objects {
-			remove = append(remove, o.hash)
+			remove = append(remove, o.Hash)
 		}
 	}
 	dirty := map[string]bool{}
@@ -157,7 +150,7 @@ func gcBatch(r *repo, objDir string, objects []packObject, already []plumbing.Ha
 
 // checkPack reads every object of the pack at base back and checks its
 // type and hash, before anything that pack replaces is deleted.
-func checkPack(base string, objects []packObject) error {
+func checkPack(base string, objects []Object) error {
 	p, err := openPackFile(base)
 	if err != nil {
 		return fmt.Errorf("reading back pack %s: %w", filepath.Base(base), err)
@@ -165,16 +158,16 @@ func checkPack(base string, objects []packObject) error {
 	pr := &packReader{packs: []packFile{p}}
 	defer pr.close()
 	for _, o := range objects {
-		j, off, found := pr.find(o.hash)
+		j, off, found := pr.find(o.Hash)
 		if !found {
-			return fmt.Errorf("pack %s does not hold object %s it was written with; nothing was deleted", filepath.Base(base), o.hash)
+			return fmt.Errorf("pack %s does not hold object %s it was written with; nothing was deleted", filepath.Base(base), o.Hash)
 		}
 		typ, data, err := pr.resolve(j, off)
-		if err == nil && (typ != o.typ || plumbing.ComputeHash(typ, data) != o.hash) {
+		if err == nil && (typ != o.Type || plumbing.ComputeHash(typ, data) != o.Hash) {
 			err = errors.New("the object read back does not match its hash")
 		}
 		if err != nil {
-			return fmt.Errorf("pack %s, object %s: %w; nothing was deleted", filepath.Base(base), o.hash, err)
+			return fmt.Errorf("pack %s, object %s: %w; nothing was deleted", filepath.Base(base), o.Hash, err)
 		}
 	}
 	return nil
@@ -212,7 +205,7 @@ func isHex(s string) bool {
 
 // readLooseChecked reads loose object h and checks its hash: GC refuses to
 // pack (and then delete) an object that is not what its name says.
-func readLooseChecked(objDir string, h plumbing.Hash) (packObject, error) {
+func readLooseChecked(objDir string, h plumbing.Hash) (Object, error) {
 	typ, data, ok, err := readLoose([]string{objDir}, h)
 	if err == nil && !ok {
 		err = fs.ErrNotExist
@@ -221,9 +214,9 @@ func readLooseChecked(objDir string, h plumbing.Hash) (packObject, error) {
 		err = errors.New("content does not match its hash")
 	}
 	if err != nil {
-		return packObject{}, fmt.Errorf("%w: loose git object %s: %w; gc changed nothing for it (run verify)", ErrTampered, h, err)
+		return Object{}, kindError(ErrCorrupt, fmt.Errorf("loose git object %s: %w; gc changed nothing for it (run verify)", h, err))
 	}
-	return packObject{typ: typ, hash: h, content: data}, nil
+	return Object{Type: typ, Hash: h, Content: data}, nil
 }
 
 // removeEmptyFanout removes the empty objects/xx directories and syncs the
@@ -315,14 +308,14 @@ const gcMaxPackFile = 64 << 20
 // packs it replaces deleted, the .pack before the .idx (an index without
 // its pack is ignored by git, go-git and verbatim, and removed by the next
 // GC). It first removes such leftover indexes.
-func mergePacks(r *repo, objDir string, rep *GCReport) error {
+func mergePacks(r *Store, objDir string, rep *GCReport) error {
 	dir := filepath.Join(objDir, "pack")
 	bases, err := listPacks(dir)
 	if err != nil || len(bases) < 2 {
 		return err
 	}
 	var group []string
-	var objects []packObject
+	var objects []Object
 	seen := map[plumbing.Hash]bool{}
 	size := 0
 	flush := func() error {
@@ -346,9 +339,9 @@ func mergePacks(r *repo, objDir string, rep *GCReport) error {
 		}
 		group = append(group, base)
 		for _, o := range objs {
-			if !seen[o.hash] { // an object two packs hold goes in once
-				seen[o.hash] = true
-				objects, size = append(objects, o), size+len(o.content)
+			if !seen[o.Hash] { // an object two packs hold goes in once
+				seen[o.Hash] = true
+				objects, size = append(objects, o), size+len(o.Content)
 			}
 		}
 		if size >= gcPackBytes {
@@ -397,7 +390,7 @@ func listPacks(dir string) ([]string, error) {
 // ok is false for a pack GC leaves alone: larger than gcMaxPackFile, kept
 // or indexed by git (.keep, .bitmap, .rev, .promisor, .mtimes beside it), or
 // holding deltas, which a pack of whole objects would inflate.
-func packContent(base string) (objects []packObject, ok bool, err error) {
+func packContent(base string) (objects []Object, ok bool, err error) {
 	for _, ext := range []string{".keep", ".bitmap", ".rev", ".promisor", ".mtimes"} {
 		if _, err := os.Lstat(base + ext); err == nil {
 			return nil, false, nil
@@ -408,7 +401,7 @@ func packContent(base string) (objects []packObject, ok bool, err error) {
 	}
 	p, err := openPackFile(base)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: pack %s: %w", ErrTampered, filepath.Base(base), err)
+		return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", filepath.Base(base), err))
 	}
 	pr := &packReader{packs: []packFile{p}}
 	defer pr.close()
@@ -424,15 +417,15 @@ func packContent(base string) (objects []packObject, ok bool, err error) {
 		}
 		raw, err := p.entryAt(int64(e.Offset))
 		if err != nil {
-			return nil, false, fmt.Errorf("%w: pack %s: %w", ErrTampered, p.name, err)
+			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", p.name, err))
 		}
 		if raw.typ == packOfsDelta || raw.typ == packRefDelta {
 			return nil, false, nil
 		}
 		if plumbing.ComputeHash(raw.typ, raw.data) != e.Hash {
-			return nil, false, fmt.Errorf("%w: pack %s: object %s does not match its hash; gc changed nothing (run verify)", ErrTampered, p.name, e.Hash)
+			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: object %s does not match its hash; gc changed nothing (run verify)", p.name, e.Hash))
 		}
-		objects = append(objects, packObject{typ: raw.typ, hash: e.Hash, content: raw.data})
+		objects = append(objects, Object{Type: raw.typ, Hash: e.Hash, Content: raw.data})
 	}
 }
 
@@ -445,7 +438,7 @@ func ignoreEOF(err error) error {
 
 // replacePacks writes objects (the content of the packs at old) as one
 // pack, checks it, and deletes the old packs.
-func replacePacks(r *repo, dir string, old []string, objects []packObject) error {
+func replacePacks(r *Store, dir string, old []string, objects []Object) error {
 	base, err := writePack(r.gitDir, objects)
 	if err != nil {
 		return fmt.Errorf("writing pack: %w", err)
