@@ -47,4 +47,3 @@ func encodeCommit(treeHash, parent plumbing.Hash, s *records.Statement) []byte {
 	b.WriteString(commitMessage(s))
 	return b.Bytes()
 }
-

@@ -229,7 +229,7 @@ func removeEmptyFanout(objDir string) error {
 	removed := false
 	for _, d := range fanout {
 		if d.IsDir() && len(d.Name()) == 2 && isHex(d.Name()) {
-			if empty, err := isEmptyDir(filepath.Join(objDir, d.Name())); err == nil && empty {
+			if files, err := os.ReadDir(filepath.Join(objDir, d.Name())); err == nil && len(files) == 0 {
 				if os.Remove(filepath.Join(objDir, d.Name())) == nil {
 					removed = true
 				}

@@ -213,15 +213,3 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	writeStep("ref")
 	return durable.SyncDir(filepath.Dir(path))
 }
-
-// isEmptyDir reports whether dir is missing or empty, ignoring nothing.
-func isEmptyDir(dir string) (bool, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return len(entries) == 0, nil
-}
