@@ -71,7 +71,7 @@ type Appender struct {
 	fp      string
 	now     func() time.Time
 	unlock  func()
-	objects []gitstore.Object           // staged for the next Flush, in order
+	objects []gitstore.Object      // staged for the next Flush, in order
 	seen    map[plumbing.Hash]bool // hashes in objects
 	head    plumbing.Hash          // newest commit, flushed or not
 	pending int

@@ -138,7 +138,7 @@ func TestCrashChild(t *testing.T) {
 				select {} // the signal is on its way
 			}
 		}
-})
+	})
 	privPEM, err := os.ReadFile(os.Getenv("VERBATIM_CRASH_KEY"))
 	if err != nil {
 		t.Fatal(err)

@@ -280,7 +280,7 @@ func TestGCCrashChild(t *testing.T) {
 				select {} // the signal is on its way
 			}
 		}
-})
+	})
 	rep, err := GC(dir)
 	t.Fatalf("GC ended (%+v, %v) before reaching %s", rep, err, os.Getenv("VERBATIM_CRASH_AT"))
 }
