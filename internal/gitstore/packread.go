@@ -22,9 +22,9 @@ import (
 // packReader reads git objects straight from a repository's object
 // directories (its own and its alternates, see objectDirs): from packfiles,
 // an index lookup, a positioned read and an inflate, resolving deltas as
-// `git gc` makes them; otherwise from loose object files. It is about a
-// fifth of what a read through go-git's storage costs, and verification
-// reads every object of the ledger, so this is its hot path.
+// `git gc` makes them; otherwise from loose object files. It takes about
+// half the time of a read through go-git's storage (BenchmarkRead), and
+// verification reads every object of the ledger, so this is its hot path.
 //
 // Nothing in a pack or an object file is trusted to be sane: every size is
 // bounded by the bytes that hold it (a zlib stream inflates at most
