@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -70,7 +71,7 @@ type Appender struct {
 	fp      string
 	now     func() time.Time
 	unlock  func()
-	objects []packObject           // staged for the next Flush, in order
+	objects []gitstore.Object      // staged for the next Flush, in order
 	seen    map[plumbing.Hash]bool // hashes in objects
 	head    plumbing.Hash          // newest commit, flushed or not
 	pending int
@@ -117,7 +118,7 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 				ErrInput, signer.Public().Fingerprint().Short(), l.st.name, l.st.rootKey.Fingerprint().Short(), err)
 		}
 	}
-	if err := l.r.checkRefLock(l.branch); err != nil {
+	if err := storeError(l.r.st.CheckRefLock(l.branch)); err != nil {
 		unlock()
 		return nil, err
 	}
@@ -274,8 +275,8 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) error {
 	s := a.l.st
 	dir := tree{
-		{mode: modeFile, name: envelopeFile, hash: a.put(plumbing.BlobObject, env.Raw)},
-		{mode: modeFile, name: hashesFile, hash: a.put(plumbing.BlobObject, s.nodes)},
+		{Mode: modeFile, Name: envelopeFile, Hash: a.put(plumbing.BlobObject, env.Raw)},
+		{Mode: modeFile, Name: hashesFile, Hash: a.put(plumbing.BlobObject, s.nodes)},
 	}
 	d := env.Statement.Predicate.Document
 	withDoc := d != nil && !d.HashOnly
@@ -283,9 +284,9 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 		withDoc = a.docFile(d)
 	}
 	if withDoc {
-		dir = dir.with(treeEntry{mode: modeFile, name: documentFile, hash: a.put(plumbing.BlobObject, content)})
+		dir = dir.With(treeEntry{Mode: modeFile, Name: documentFile, Hash: a.put(plumbing.BlobObject, content)})
 	}
-	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, encodeTree(dir)), a.put)
+	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), a.put)
 	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
@@ -299,10 +300,10 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 
 // put stages an object for the next Flush and returns its hash.
 func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
-	h := gitHash(typ, content)
+	h := gitstore.Hash(typ, content)
 	if !a.seen[h] {
 		a.seen[h] = true
-		a.objects = append(a.objects, packObject{typ: typ, hash: h, content: append([]byte(nil), content...)})
+		a.objects = append(a.objects, gitstore.Object{Type: typ, Hash: h, Content: append([]byte(nil), content...)})
 	}
 	return h
 }
@@ -338,14 +339,7 @@ func (a *Appender) Flush() error {
 }
 
 func (a *Appender) writeObjects() error {
-	if len(a.objects) < packThreshold {
-		return writeLoose(a.l.r.gitDir, a.objects)
-	}
-	base, err := writePack(a.l.r.gitDir, a.objects)
-	if err != nil {
-		return err
-	}
-	return a.l.r.addPack(base)
+	return a.l.r.st.Write(a.objects, len(a.objects) >= packThreshold)
 }
 
 // Close releases the write lock. Entries not flushed are discarded, and the

@@ -10,6 +10,7 @@ import (
 	"github.com/transparency-dev/merkle/rfc6962"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -109,18 +110,18 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := parseCommitHeader(data)
+	c, err := gitstore.ParseCommitHeader(data)
 	if err != nil {
 		return fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(head), err)
 	}
-	if a.tip, err = tipTreesAt(a.r, c.tree); err != nil {
+	if a.tip, err = tipTreesAt(a.r, c.Tree); err != nil {
 		return err
 	}
 	if err := a.readGenesis(); err != nil {
 		return err
 	}
-	cpEntry, _ := a.tip.root.find(checkpointFile)
-	raw, err := a.r.object(plumbing.BlobObject, cpEntry.hash)
+	cpEntry, _ := a.tip.root.Find(checkpointFile)
+	raw, err := a.r.object(plumbing.BlobObject, cpEntry.Hash)
 	if err != nil {
 		return err
 	}
@@ -203,16 +204,16 @@ func (a *auditor) checkOldCommit() error {
 	if err != nil {
 		return err
 	}
-	e, ok := root.find(checkpointFile)
+	e, ok := root.Find(checkpointFile)
 	if !ok {
 		return &EntryError{Entry: k - 1, Commit: shortHash(ci.hash), Problem: "the commit has no checkpoint"}
 	}
-	if a.oldCPRaw, err = a.r.object(plumbing.BlobObject, e.hash); err != nil {
+	if a.oldCPRaw, err = a.r.object(plumbing.BlobObject, e.Hash); err != nil {
 		return err
 	}
 	cp, err := checkpoint.ParseChained(a.oldCPRaw, a.name, a.keysAt.lastSigner)
-	entries, _ := root.find(entriesDir)
-	if err != nil || cp.Size != k || cp.Root != a.old.Root || cp.Entries != a.old.Entries || entries.hash != plumbing.Hash(a.old.Entries) {
+	entries, _ := root.Find(entriesDir)
+	if err != nil || cp.Size != k || cp.Root != a.old.Root || cp.Entries != a.old.Entries || entries.Hash != plumbing.Hash(a.old.Entries) {
 		return fmt.Errorf("%w: commit %s, which holds entry %d, does not have the earlier checkpoint's state (size %d, root %x): the history was rewritten",
 			ErrFork, shortHash(ci.hash), k-1, k, a.old.Root[:8])
 	}
@@ -342,24 +343,24 @@ func (a *auditor) compareBelow(k uint64) error {
 	for i := 0; ; i++ {
 		var oldNext, curNext treeEntry
 		for _, e := range old {
-			t, ok := cur.find(e.name)
+			t, ok := cur.Find(e.Name)
 			switch {
 			case ok && t == e:
-			case i < 3 && e.name == p[i] && ok && t.mode == modeDir:
+			case i < 3 && e.Name == p[i] && ok && t.Mode == modeDir:
 				oldNext, curNext = e, t
 			case !ok:
-				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was removed: the history was rewritten", ErrFork, where, e.name, k)
+				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was removed: the history was rewritten", ErrFork, where, e.Name, k)
 			default:
-				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was modified: the history was rewritten", ErrFork, where, e.name, k)
+				return fmt.Errorf("%w: %s/%s, below the earlier checkpoint's %d entries, was modified: the history was rewritten", ErrFork, where, e.Name, k)
 			}
 		}
-		if oldNext.name == "" {
+		if oldNext.Name == "" {
 			return nil
 		}
-		if old, err = a.r.tree(oldNext.hash); err != nil {
+		if old, err = a.r.tree(oldNext.Hash); err != nil {
 			return err
 		}
-		if cur, err = a.r.tree(curNext.hash); err != nil {
+		if cur, err = a.r.tree(curNext.Hash); err != nil {
 			return err
 		}
 		where += "/" + p[i]
@@ -376,8 +377,8 @@ func tipTreesAt(r *repo, treeHash plumbing.Hash) (pathTrees, error) {
 	if err := checkRoot(t.root); err != nil {
 		return t, fmt.Errorf("%w: the newest commit: %w", ErrTampered, err)
 	}
-	e, _ := t.root.find(entriesDir)
-	t.entries, err = r.tree(e.hash)
+	e, _ := t.root.Find(entriesDir)
+	t.entries, err = r.tree(e.Hash)
 	return t, err
 }
 
@@ -395,11 +396,11 @@ func readTipFile(r *repo, tipc *pathTrees, n uint64, name string) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	e, ok := dir.find(name)
-	if !ok || e.mode != modeFile {
+	e, ok := dir.Find(name)
+	if !ok || e.Mode != modeFile {
 		return nil, &EntryError{Entry: n, Problem: name + " is missing"}
 	}
-	return r.object(plumbing.BlobObject, e.hash)
+	return r.object(plumbing.BlobObject, e.Hash)
 }
 
 // readTipEntry reads and parses entry n from the tree tipc walks.
@@ -430,18 +431,18 @@ func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: reading history: %w", ErrTampered, err)
 		}
-		c, err := parseCommitHeader(data)
+		c, err := gitstore.ParseCommitHeader(data)
 		if err != nil {
 			return nil, fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(h), err)
 		}
-		if len(c.parents) > 1 {
+		if len(c.Parents) > 1 {
 			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))
 		}
-		out = append(out, commitInfo{hash: h, tree: c.tree})
-		if len(c.parents) == 0 {
+		out = append(out, commitInfo{hash: h, tree: c.Tree})
+		if len(c.Parents) == 0 {
 			break
 		}
-		h = c.parents[0]
+		h = c.Parents[0]
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]

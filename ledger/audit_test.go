@@ -65,8 +65,8 @@ func checkpointAt(t *testing.T, dir string, k uint64) []byte {
 	}
 	defer r.close()
 	root, _ := r.tree(commits[k-1].tree)
-	e, _ := root.find(checkpointFile)
-	raw, err := r.object(plumbing.BlobObject, e.hash)
+	e, _ := root.Find(checkpointFile)
+	raw, err := r.object(plumbing.BlobObject, e.Hash)
 	if err != nil {
 		t.Fatal(err)
 	}

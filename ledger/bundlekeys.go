@@ -63,11 +63,11 @@ func (l *Ledger) checkpointOf(m uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, ok := root.find(checkpointFile)
+	e, ok := root.Find(checkpointFile)
 	if !ok {
 		return nil, &EntryError{Entry: m, Problem: "the commit has no checkpoint"}
 	}
-	return l.r.object(plumbing.BlobObject, e.hash)
+	return l.r.object(plumbing.BlobObject, e.Hash)
 }
 
 // chainKeys adds to b the key entries that connect the entry's signer

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 )
 
@@ -130,14 +131,14 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VERBATIM_CRASH_AT: %v", err)
 	}
-	testHookWrite = func(s string) {
+	gitstore.SetWriteHook(func(s string) {
 		if s == step {
 			if k--; k == 0 {
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 				select {} // the signal is on its way
 			}
 		}
-	}
+	})
 	privPEM, err := os.ReadFile(os.Getenv("VERBATIM_CRASH_KEY"))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/records"
 )
 
@@ -18,11 +19,11 @@ func TestEntryErrorKeepsCause(t *testing.T) {
 	l := buildLedger(t, dir, nil)
 	defer l.Close()
 	garbage := []byte(`{"payloadType": nope}`)
-	h := gitHash(plumbing.BlobObject, garbage)
-	if err := writeLoose(l.r.gitDir, []packObject{{typ: plumbing.BlobObject, hash: h, content: garbage}}); err != nil {
+	h := gitstore.Hash(plumbing.BlobObject, garbage)
+	if err := l.r.st.Write([]gitstore.Object{{Type: plumbing.BlobObject, Hash: h, Content: garbage}}, false); err != nil {
 		t.Fatal(err)
 	}
-	_, err := l.readEnvelope(7, tree{{mode: modeFile, name: envelopeFile, hash: h}})
+	_, err := l.readEnvelope(7, tree{{Mode: modeFile, Name: envelopeFile, Hash: h}})
 	var entry *EntryError
 	if !errors.As(err, &entry) || entry.Entry != 7 {
 		t.Fatalf("readEnvelope(garbage) = %v, want an EntryError for entry 7", err)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 )
 
@@ -18,21 +19,25 @@ import (
 // the ledger in dir.
 func countLoose(t testing.TB, dir string) (files, dirs int) {
 	t.Helper()
-	objDir := filepath.Join(dir, "objects")
-	hs, err := looseObjects(objDir)
+	fanout, _ := filepath.Glob(filepath.Join(dir, "objects", "[0-9a-f][0-9a-f]"))
+	return len(looseNames(t, dir)), len(fanout)
+}
+
+// looseNames lists the names of the loose objects of the ledger in dir,
+// sorted.
+func looseNames(t testing.TB, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "objects", "[0-9a-f][0-9a-f]", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(objDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() && len(e.Name()) == 2 && isHex(e.Name()) {
-			dirs++
+	var names []string
+	for _, f := range files {
+		if name := filepath.Base(filepath.Dir(f)) + filepath.Base(f); len(name) == 40 && strings.Trim(name, "0123456789abcdef") == "" {
+			names = append(names, name)
 		}
 	}
-	return len(hs), dirs
+	return names
 }
 
 func TestGCPacksLooseObjects(t *testing.T) {
@@ -178,12 +183,9 @@ func TestGCUnderOpenReader(t *testing.T) {
 func TestGCRefusesCorruptLooseObject(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, sampleDocs).Close()
-	hs, err := looseObjects(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	hs := looseNames(t, dir)
 	// Replace one object's file with another object's (valid zlib, wrong hash).
-	a, b := hs[0].String(), hs[1].String()
+	a, b := hs[0], hs[1]
 	pa, pb := filepath.Join(dir, "objects", a[:2], a[2:]), filepath.Join(dir, "objects", b[:2], b[2:])
 	data, err := os.ReadFile(pb)
 	if err != nil {
@@ -271,14 +273,14 @@ func TestGCCrashChild(t *testing.T) {
 	}
 	step, nth, _ := strings.Cut(os.Getenv("VERBATIM_CRASH_AT"), ":")
 	k := mustAtoi(t, nth)
-	testHookWrite = func(s string) {
+	gitstore.SetWriteHook(func(s string) {
 		if s == step {
 			if k--; k == 0 {
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 				select {} // the signal is on its way
 			}
 		}
-	}
+	})
 	rep, err := GC(dir)
 	t.Fatalf("GC ended (%+v, %v) before reaching %s", rep, err, os.Getenv("VERBATIM_CRASH_AT"))
 }

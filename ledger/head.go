@@ -2,12 +2,12 @@ package ledger
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // unbornHead explains why the branch HEAD names has no commits (FORMAT.md
@@ -73,17 +73,16 @@ func shellQuote(s string) string {
 // branchRefs lists the repository's branches and remote-tracking branches
 // that point at an object, in refRank order.
 func (r *repo) branchRefs() []*plumbing.Reference {
-	iter, err := r.st.IterReferences()
+	all, err := r.st.References()
 	if err != nil {
 		return nil
 	}
 	var refs []*plumbing.Reference
-	iter.ForEach(func(ref *plumbing.Reference) error {
+	for _, ref := range all {
 		if ref.Type() == plumbing.HashReference && (ref.Name().IsBranch() || ref.Name().IsRemote()) {
 			refs = append(refs, ref)
 		}
-		return nil
-	})
+	}
 	sort.Slice(refs, func(i, j int) bool {
 		a, b := refs[i].Name(), refs[j].Name()
 		if pa, pb := refRank(a), refRank(b); pa != pb {
@@ -115,20 +114,17 @@ func (r *repo) holdsLedger(h plumbing.Hash) bool {
 	if err != nil {
 		return false
 	}
-	c, err := parseCommitHeader(data)
+	c, err := gitstore.ParseCommitHeader(data)
 	if err != nil {
 		return false
 	}
-	root, err := r.tree(c.tree)
+	root, err := r.tree(c.Tree)
 	return err == nil && checkRoot(root) == nil
 }
 
 // shallow reports whether the repository is a shallow clone: git lists the
 // commits whose parents it lacks in the file shallow.
-func (r *repo) shallow() bool {
-	fi, err := os.Stat(filepath.Join(r.gitDir, "shallow"))
-	return err == nil && fi.Size() > 0
-}
+func (r *repo) shallow() bool { return r.git.Shallow() }
 
 // shallowError is the error for reading the history of a shallow clone.
 func (r *repo) shallowError(dir string) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/records"
 )
 
@@ -97,11 +98,11 @@ func (l *Ledger) load() error {
 	if err != nil {
 		return err
 	}
-	c, err := parseCommitHeader(data)
+	c, err := gitstore.ParseCommitHeader(data)
 	if err != nil {
 		return fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(head), err)
 	}
-	if l.tip.root, err = l.r.tree(c.tree); err != nil {
+	if l.tip.root, err = l.r.tree(c.Tree); err != nil {
 		return err
 	}
 	l.cached = false
@@ -158,12 +159,12 @@ func (l *Ledger) checkCachedEnds() error {
 
 // loadEntries replays the envelopes in the tip tree in order.
 func (l *Ledger) loadEntries() error {
-	e, ok := l.tip.root.find(entriesDir)
-	if !ok || e.mode != modeDir {
+	e, ok := l.tip.root.Find(entriesDir)
+	if !ok || e.Mode != modeDir {
 		return fmt.Errorf("%w: the newest commit has no %s directory", ErrNotLedger, entriesDir)
 	}
 	var err error
-	if l.tip.entries, err = l.r.tree(e.hash); err != nil {
+	if l.tip.entries, err = l.r.tree(e.Hash); err != nil {
 		return err
 	}
 	if n := l.st.size; n > 0 {
@@ -199,11 +200,11 @@ func (l *Ledger) loadEntries() error {
 }
 
 func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, error) {
-	e, ok := dir.find(envelopeFile)
-	if !ok || e.mode != modeFile {
+	e, ok := dir.Find(envelopeFile)
+	if !ok || e.Mode != modeFile {
 		return nil, &EntryError{Entry: n, Problem: "entry directory has no " + envelopeFile}
 	}
-	data, err := l.r.object(plumbing.BlobObject, e.hash)
+	data, err := l.r.object(plumbing.BlobObject, e.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -215,11 +216,11 @@ func (l *Ledger) readEnvelope(n uint64, dir tree) (*records.ParsedEnvelope, erro
 }
 
 func (l *Ledger) loadCheckpoint() error {
-	e, ok := l.tip.root.find(checkpointFile)
-	if !ok || e.mode != modeFile {
+	e, ok := l.tip.root.Find(checkpointFile)
+	if !ok || e.Mode != modeFile {
 		return fmt.Errorf("%w: the newest commit has no checkpoint", ErrTampered)
 	}
-	data, err := l.r.object(plumbing.BlobObject, e.hash)
+	data, err := l.r.object(plumbing.BlobObject, e.Hash)
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func Init(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
 }
 
 func initLedger(dir, name string, root Signer, opts AppendOptions) (*Ledger, error) {
-	if err := initRepo(dir); err != nil {
+	if err := gitstore.Init(dir, defaultBranch); err != nil {
 		return nil, err
 	}
 	l := &Ledger{dir: dir, r: newRepo(dir), branch: defaultBranch, st: newState()}

@@ -194,11 +194,11 @@ func (l *Ledger) Content(v *Version) ([]byte, error) {
 	if v.HashOnly || env.Statement.Predicate.Document.HashOnly {
 		return nil, fmt.Errorf("%w: %s version %d was registered hash-only: the ledger records its digests, not its bytes", ErrWithheld, v.Doc, v.Version)
 	}
-	doc, ok := dir.find(documentFile)
+	doc, ok := dir.Find(documentFile)
 	if !ok {
 		return nil, entryErr(v.Entry, env.Statement, "", fmt.Errorf("the document's bytes are missing"))
 	}
-	data, err := l.r.object(plumbing.BlobObject, doc.hash)
+	data, err := l.r.object(plumbing.BlobObject, doc.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -289,11 +289,11 @@ func (l *Ledger) entryAt(cur *pathTrees, n uint64) (*records.ParsedEnvelope, tre
 		return nil, nil, fmt.Errorf("%w: entry %d (the ledger has %d entries)", ErrNotFound, n, l.st.size)
 	}
 	if cur.entries == nil {
-		e, ok := cur.root.find(entriesDir)
-		if !ok || e.mode != modeDir {
+		e, ok := cur.root.Find(entriesDir)
+		if !ok || e.Mode != modeDir {
 			return nil, nil, fmt.Errorf("%w: the newest commit has no %s directory", ErrTampered, entriesDir)
 		}
-		t, err := l.r.tree(e.hash)
+		t, err := l.r.tree(e.Hash)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -357,8 +357,8 @@ func (l *Ledger) VerifyTipEntry(n uint64) error {
 	// The newest checkpoint names the entries/ tree it was signed with
 	// (FORMAT.md §5): an equal tree ID means every entry's files are the
 	// ones the ledger's key signed for.
-	if e, _ := l.tip.root.find(entriesDir); [20]byte(e.hash) != l.cp.Entries {
-		return fmt.Errorf("%w: the newest commit's %s/ tree is %s, not the %x its checkpoint signs: a commit after the checkpoint's changed files of entries", ErrTampered, entriesDir, e.hash, l.cp.Entries)
+	if e, _ := l.tip.root.Find(entriesDir); [20]byte(e.Hash) != l.cp.Entries {
+		return fmt.Errorf("%w: the newest commit's %s/ tree is %s, not the %x its checkpoint signs: a commit after the checkpoint's changed files of entries", ErrTampered, entriesDir, e.Hash, l.cp.Entries)
 	}
 	env, dir, err := l.entry(n)
 	if err != nil {

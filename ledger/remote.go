@@ -132,7 +132,7 @@ func fetchAudited(dir string, opts RemoteOptions) (*fetched, error) {
 	}
 	rep, err := auditAt(dir, ref.Hash(), AuditOptions{Since: trusted, Trust: opts.Trust})
 	if err != nil {
-		os.Remove(r.refPath(incomingRef))
+		os.Remove(r.git.RefPath(incomingRef))
 		return nil, fmt.Errorf("the remote %s was refused, nothing changed here: %w", opts.name(), err)
 	}
 	return &fetched{head: ref.Hash(), rep: rep}, nil

@@ -8,24 +8,52 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 
-	"github.com/verbatim-ledger/verbatim/internal/durable"
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // defaultBranch is the branch a new ledger's HEAD names.
 const defaultBranch = plumbing.ReferenceName("refs/heads/main")
 
-// repo is the git repository behind a ledger: object reads through go-git's
-// storage (loose objects and packs), and the ref and lock files written by
-// hand so that each update is atomic.
+// A document is stored as one git object: the store must read the largest.
+var _ [gitstore.MaxObjectSize - MaxDocumentSize]struct{}
+
+// The git object formats the ledger's trees are written in (gitstore).
+type (
+	tree      = gitstore.Tree
+	treeEntry = gitstore.TreeEntry
+)
+
+// Git object modes used by the format; no other mode may appear.
+const (
+	modeFile = gitstore.ModeFile
+	modeDir  = gitstore.ModeDir
+)
+
+// objectStore is what the ledger needs from the git repository it is kept
+// in, and all its rules use: objects read by name, each checked to hash to
+// it unless the caller compares the bytes itself (an *gitstore.ObjectError
+// if it is missing or corrupt); new objects written durably, so that only
+// then may the branch move; the branch's ref read and moved; and the write
+// lock that serializes writers. gitstore.Store implements it over a
+// repository's files.
+type objectStore interface {
+	Read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error)
+	Write(objects []gitstore.Object, pack bool) error
+	Reference(name plumbing.ReferenceName) (*plumbing.Reference, error)
+	References() ([]*plumbing.Reference, error)
+	SetRef(name plumbing.ReferenceName, h plumbing.Hash) error
+	CheckRefLock(name plumbing.ReferenceName) error
+	Lock() (unlock func(), err error)
+}
+
+// repo is the git repository behind a ledger: its objects and refs (st),
+// and the store itself (git) for opening, closing and maintenance.
 type repo struct {
 	gitDir string
-	st     *filesystem.Storage
-	packs  *packReader // reads objects; nil until readFast is called
+	st     objectStore
+	git    *gitstore.Store
 	// ref, if set, is the ref read and written instead of the branch HEAD
 	// names: a sync builds its re-signed entries there (sync.go).
 	ref plumbing.ReferenceName
@@ -79,8 +107,11 @@ func openForReading(dir string) (*repo, plumbing.Hash, error) {
 }
 
 func newRepo(gitDir string) *repo {
-	st := filesystem.NewStorageWithOptions(osfs.New(gitDir), cache.NewObjectLRU(cache.MiByte), filesystem.Options{KeepDescriptors: true})
-	return &repo{gitDir: gitDir, st: st}
+	return wrapStore(gitstore.Open(gitDir))
+}
+
+func wrapStore(s *gitstore.Store) *repo {
+	return &repo{gitDir: s.Dir(), st: s, git: s}
 }
 
 // head returns the branch HEAD names and the commit it points to (zero if
@@ -113,44 +144,24 @@ func (r *repo) head() (plumbing.ReferenceName, plumbing.Hash, error) {
 // readFast makes later reads go straight to the packfiles present now (in
 // the repository and its alternates).
 func (r *repo) readFast() error {
-	pr, err := openPackReader(r.gitDir)
-	if err != nil {
-		return err
-	}
-	r.packs = pr
-	return nil
+	return storeError(r.git.OpenPacks())
 }
 
-// addPack makes a pack this process just wrote readable through r.
-func (r *repo) addPack(base string) error {
-	r.st.ObjectStorage.Reindex()
-	if r.packs == nil {
-		return nil
-	}
-	p, err := openPackFile(base)
-	if err != nil {
-		return err
-	}
-	r.packs.packs = append(r.packs.packs, p)
-	return nil
-}
-
-// worker returns a handle on the same repository for another goroutine: its
-// own go-git storage, sharing r's mapped packs (read-only).
+// worker returns a handle on the same repository for another goroutine,
+// sharing r's mapped packs (read-only).
 func (r *repo) worker() *repo {
-	w := newRepo(r.gitDir)
-	if r.packs != nil {
-		w.packs = &packReader{packs: r.packs.packs, dirs: r.packs.dirs, shared: true}
-	}
+	w := wrapStore(r.git.Worker())
 	return w
 }
 
 // close releases the repository's open files.
 func (r *repo) close() {
-	if r.packs != nil {
-		r.packs.close()
-	}
-	r.st.Close()
+	r.git.Close()
+}
+
+// lock takes the ledger's write lock, waiting for another writer to finish.
+func (r *repo) lock() (unlock func(), err error) {
+	return r.st.Lock()
 }
 
 // object reads a git object and checks that its content hashes to h, so a
@@ -161,27 +172,15 @@ func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) 
 
 // read is object, with the hash check only if check is set: callers that
 // check the content otherwise may skip it (verification compares a derived
-// tree's bytes with the stored ones). Objects are read from the packs and
-// loose object files of the repository and its alternates (objectDirs);
-// go-git's storage is used for refs and writes only.
+// tree's bytes with the stored ones). A missing or corrupt object is an
+// *objectError, so tampering.
 func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
-	if r.packs == nil {
-		if err := r.readFast(); err != nil {
-			return nil, err
-		}
+	data, err := r.st.Read(typ, h, check)
+	var oe *gitstore.ObjectError
+	if errors.As(err, &oe) {
+		return nil, &objectError{*oe}
 	}
-	got, data, ok, err := r.packs.read(h)
-	switch {
-	case err != nil:
-		return nil, &objectError{typ: typ, hash: h, err: err}
-	case !ok:
-		return nil, &objectError{typ: typ, hash: h, err: plumbing.ErrObjectNotFound}
-	case got != typ:
-		return nil, &objectError{typ: typ, hash: h, err: fmt.Errorf("is a %s object", got)}
-	case check && plumbing.ComputeHash(typ, data) != h:
-		return nil, &objectError{typ: typ, hash: h, err: errors.New("content does not match its hash")}
-	}
-	return data, nil
+	return data, storeError(err)
 }
 
 // tree reads and decodes a tree object.
@@ -190,113 +189,65 @@ func (r *repo) tree(h plumbing.Hash) (tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := decodeTree(data)
+	t, err := gitstore.DecodeTree(data)
 	if err != nil {
-		return nil, &objectError{typ: plumbing.TreeObject, hash: h, err: err}
+		return nil, &objectError{gitstore.ObjectError{Type: plumbing.TreeObject, Hash: h, Err: err}}
 	}
 	return t, nil
 }
 
-// objectError is a git object that is missing, unreadable or corrupt.
-type objectError struct {
-	typ  plumbing.ObjectType
-	hash plumbing.Hash
-	path string // where the object is in the commit's tree, if known
-	err  error
-}
+// objectError is a git object that is missing, unreadable or corrupt: in a
+// ledger, tampering.
+type objectError struct{ gitstore.ObjectError }
 
-func (e *objectError) Error() string {
-	msg := e.err.Error()
-	if errors.Is(e.err, plumbing.ErrObjectNotFound) {
-		msg = "missing"
-	}
-	if e.path != "" {
-		return fmt.Sprintf("git %s object %s (%s): %s", e.typ, e.hash, e.path, msg)
-	}
-	return fmt.Sprintf("git %s object %s: %s", e.typ, e.hash, msg)
-}
+func (e *objectError) Unwrap() error { return ErrTampered }
 
 // at names the place in the tree of a git object error: err unchanged
 // unless it is an *objectError without a path.
 func at(err error, path string) error {
 	var oe *objectError
-	if errors.As(err, &oe) && oe.path == "" {
+	if errors.As(err, &oe) && oe.Path == "" {
 		c := *oe
-		c.path = path
+		c.Path = path
 		return &c
 	}
 	return err
 }
 
-func (e *objectError) Unwrap() error { return ErrTampered }
+// storeError gives an error of the object store the ledger's sentinel: a
+// corrupt pack or object is tampering, an alternates file that cannot be
+// followed is the user's to correct, a git lock file means the ledger is
+// locked. The message is the store's, after the sentinel's.
+func storeError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gitstore.ErrLocked):
+		return fmt.Errorf("%w: %w", ErrLocked, err)
+	case errors.Is(err, gitstore.ErrAlternates):
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	case errors.Is(err, gitstore.ErrCorrupt):
+		return fmt.Errorf("%w: %w", ErrTampered, err)
+	}
+	return err
+}
 
-// setRef points branch at h, if it still points at old: the ref file is
-// written beside itself (as git does, in branch.lock, created exclusively)
-// and renamed into place, so a reader or a crash sees either the old commit
-// or the new one, and a git process updating the branch at the same time
-// is refused rather than overwritten. The caller holds the ledger lock.
+// setRef points branch at h, if it still points at old: the store writes
+// the ref atomically (gitstore.Store.SetRef), after the objects it names are
+// durable. The caller holds the ledger lock.
 func (r *repo) setRef(branch plumbing.ReferenceName, old, h plumbing.Hash) error {
 	if _, cur, err := r.head(); err != nil {
 		return err
 	} else if cur != old {
 		return fmt.Errorf("ledger moved from %s to %s while writing; nothing was changed, try again", old.String()[:12], cur.String()[:12])
 	}
-	path := r.refPath(branch)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return writeFileAtomic(path, []byte(h.String()+"\n"), 0o644)
+	return storeError(r.st.SetRef(branch, h))
 }
 
-// refPath is the file of a ref, in the git directory.
-func (r *repo) refPath(ref plumbing.ReferenceName) string {
-	return filepath.Join(r.gitDir, filepath.FromSlash(ref.String()))
-}
-
-// checkRefLock refuses to start writing while branch's lock file exists:
-// git is updating the branch, or a git process died holding it.
-func (r *repo) checkRefLock(branch plumbing.ReferenceName) error {
-	lock := r.refPath(branch) + ".lock"
-	if _, err := os.Lstat(lock); err == nil {
-		return lockedError(lock)
-	}
-	return nil
-}
-
-func lockedError(lock string) error {
-	return fmt.Errorf("%w: %s exists: a git command is updating the ledger's branch, or one was interrupted; if no git or verbatim process is running, remove %s and retry", ErrLocked, lock, lock)
-}
-
-// writeFileAtomic writes data to path through path.lock, created
-// exclusively (as git creates its lock files), synced and renamed; then it
-// syncs the directory. If path.lock exists it changes nothing and returns
-// an error wrapping ErrLocked.
+// writeFileAtomic writes data to path as git writes a ref
+// (gitstore.WriteFileAtomic): ErrLocked if path.lock exists.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".lock"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if errors.Is(err, fs.ErrExist) {
-		return lockedError(tmp)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		writeStep("ref-locked")
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	writeStep("ref")
-	return durable.SyncDir(filepath.Dir(path))
+	return storeError(gitstore.WriteFileAtomic(path, data, perm))
 }
 
 // isEmptyDir reports whether dir is missing or empty, ignoring nothing.

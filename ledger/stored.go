@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // storedTrees checks that the repository stores the trees verification
@@ -37,7 +39,7 @@ func newStoredTrees(r *repo, n uint64) *storedTrees {
 
 // put returns the git hash of a derived object and checks the stored one.
 func (s *storedTrees) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
-	h := gitHash(typ, content)
+	h := gitstore.Hash(typ, content)
 	path := ""
 	if s.i < len(s.paths) {
 		path = s.paths[s.i]
@@ -51,7 +53,7 @@ func (s *storedTrees) put(typ plumbing.ObjectType, content []byte) plumbing.Hash
 	case err != nil:
 		s.err = at(err, path)
 	case !bytes.Equal(data, content):
-		s.err = &objectError{typ: typ, hash: h, path: path, err: errors.New("content does not match its hash (the stored object was altered or substituted)")}
+		s.err = &objectError{gitstore.ObjectError{Type: typ, Hash: h, Path: path, Err: errors.New("content does not match its hash (the stored object was altered or substituted)")}}
 	}
 	return h
 }

@@ -163,8 +163,8 @@ func rebuild(dir string, signer Signer, opts SyncOptions, remote plumbing.Hash, 
 		return plumbing.ZeroHash, err
 	}
 	defer r.close()
-	os.Remove(r.refPath(syncRef) + ".lock")
-	if err := writeFileAtomic(r.refPath(syncRef), []byte(remote.String()+"\n"), 0o644); err != nil {
+	os.Remove(r.git.RefPath(syncRef) + ".lock")
+	if err := writeFileAtomic(r.git.RefPath(syncRef), []byte(remote.String()+"\n"), 0o644); err != nil {
 		return plumbing.ZeroHash, err
 	}
 	r.ref = syncRef

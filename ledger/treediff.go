@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // loadPath reads the trees of the commit tree rootHash down to entry n's
@@ -18,12 +20,12 @@ func (r *repo) loadPath(rootHash plumbing.Hash, n uint64) (pathTrees, tree, erro
 	if err := checkRoot(pt.root); err != nil {
 		return pt, nil, err
 	}
-	e, _ := pt.root.find(entriesDir)
+	e, _ := pt.root.Find(entriesDir)
 	where := entriesDir
 	dst := []*tree{&pt.entries, &pt.a, &pt.b, &pt.c}
 	var dir tree
 	for i := 0; i < 5; i++ {
-		next, err := r.tree(e.hash)
+		next, err := r.tree(e.Hash)
 		if err != nil {
 			return pt, nil, err
 		}
@@ -49,11 +51,11 @@ func (r *repo) pathFor(rootHash plumbing.Hash, n uint64) pathTrees {
 }
 
 func findDir(t tree, name string) (treeEntry, error) {
-	e, ok := t.find(name)
+	e, ok := t.Find(name)
 	switch {
 	case !ok:
 		return e, fmt.Errorf("is missing")
-	case e.mode != modeDir:
+	case e.Mode != modeDir:
 		return e, fmt.Errorf("is not a directory")
 	}
 	return e, nil
@@ -65,8 +67,8 @@ func checkRoot(root tree) error {
 	var names []string
 	ok := len(root) == 2
 	for _, e := range root {
-		names = append(names, e.name+" ("+e.mode+")")
-		if !(e.name == checkpointFile && e.mode == modeFile) && !(e.name == entriesDir && e.mode == modeDir) {
+		names = append(names, e.Name+" ("+e.Mode+")")
+		if !(e.Name == checkpointFile && e.Mode == modeFile) && !(e.Name == entriesDir && e.Mode == modeDir) {
 			ok = false
 		}
 	}
@@ -100,7 +102,7 @@ func (t *pathTrees) checkAgainst(prev *pathTrees, n uint64) error {
 		if err := sameExcept(o, cur[i], where, name); err != nil {
 			return err
 		}
-		_, existed := o.find(name)
+		_, existed := o.Find(name)
 		if i == 3 && existed {
 			return fmt.Errorf("the entry's directory %s/%s already existed in the previous commit", where, name)
 		}
@@ -127,19 +129,19 @@ func sameExcept(a, b tree, where string, except ...string) error {
 	}
 	for i, j := 0, 0; i < len(a) || j < len(b); {
 		switch {
-		case i < len(a) && skip(a[i].name):
+		case i < len(a) && skip(a[i].Name):
 			i++
-		case j < len(b) && skip(b[j].name):
+		case j < len(b) && skip(b[j].Name):
 			j++
-		case i < len(a) && j < len(b) && a[i].name == b[j].name:
+		case i < len(a) && j < len(b) && a[i].Name == b[j].Name:
 			if a[i] != b[j] {
-				return fmt.Errorf("%s%s was modified (files of earlier entries must never change)", prefix, a[i].name)
+				return fmt.Errorf("%s%s was modified (files of earlier entries must never change)", prefix, a[i].Name)
 			}
 			i, j = i+1, j+1
-		case j == len(b) || i < len(a) && gitLess(a[i], b[j]):
-			return fmt.Errorf("%s%s was removed (files of earlier entries must never change)", prefix, a[i].name)
+		case j == len(b) || i < len(a) && gitstore.Less(a[i], b[j]):
+			return fmt.Errorf("%s%s was removed (files of earlier entries must never change)", prefix, a[i].Name)
 		default:
-			return fmt.Errorf("%s%s was added, but a commit may add only its own entry", prefix, b[j].name)
+			return fmt.Errorf("%s%s was added, but a commit may add only its own entry", prefix, b[j].Name)
 		}
 	}
 	return nil

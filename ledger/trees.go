@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // pathTrees are the trees of one commit on the path to entry p: the root,
@@ -37,13 +39,13 @@ func (t *pathTrees) add(n uint64, dir plumbing.Hash, put func(plumbing.ObjectTyp
 	}
 	t.p = p
 	hash := func(x tree) plumbing.Hash {
-		t.buf = appendTree(t.buf[:0], x)
+		t.buf = gitstore.AppendTree(t.buf[:0], x)
 		return put(plumbing.TreeObject, t.buf)
 	}
-	t.c = t.c.with(treeEntry{mode: modeDir, name: p[3], hash: dir})
-	t.b = t.b.with(treeEntry{mode: modeDir, name: p[2], hash: hash(t.c)})
-	t.a = t.a.with(treeEntry{mode: modeDir, name: p[1], hash: hash(t.b)})
-	t.entries = t.entries.with(treeEntry{mode: modeDir, name: p[0], hash: hash(t.a)})
+	t.c = t.c.With(treeEntry{Mode: modeDir, Name: p[3], Hash: dir})
+	t.b = t.b.With(treeEntry{Mode: modeDir, Name: p[2], Hash: hash(t.c)})
+	t.a = t.a.With(treeEntry{Mode: modeDir, Name: p[1], Hash: hash(t.b)})
+	t.entries = t.entries.With(treeEntry{Mode: modeDir, Name: p[0], Hash: hash(t.a)})
 	t.entriesHash = hash(t.entries)
 	return t.entriesHash
 }
@@ -51,9 +53,9 @@ func (t *pathTrees) add(n uint64, dir plumbing.Hash, put func(plumbing.ObjectTyp
 // withCheckpoint sets the root tree to the entries/ tree add made and the
 // checkpoint blob cp, and returns the root tree's hash.
 func (t *pathTrees) withCheckpoint(cp plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
-	t.root = t.root.with(treeEntry{mode: modeFile, name: checkpointFile, hash: cp})
-	t.root = t.root.with(treeEntry{mode: modeDir, name: entriesDir, hash: t.entriesHash})
-	t.buf = appendTree(t.buf[:0], t.root)
+	t.root = t.root.With(treeEntry{Mode: modeFile, Name: checkpointFile, Hash: cp})
+	t.root = t.root.With(treeEntry{Mode: modeDir, Name: entriesDir, Hash: t.entriesHash})
+	t.buf = gitstore.AppendTree(t.buf[:0], t.root)
 	return put(plumbing.TreeObject, t.buf)
 }
 
@@ -68,11 +70,11 @@ func (t *pathTrees) entryDir(r *repo, n uint64) (plumbing.Hash, bool, error) {
 		if t.p[i] == p[i] && *children[i] != nil {
 			continue
 		}
-		e, ok := parents[i].find(p[i])
-		if !ok || e.mode != modeDir {
+		e, ok := parents[i].Find(p[i])
+		if !ok || e.Mode != modeDir {
 			return plumbing.ZeroHash, false, nil
 		}
-		next, err := r.tree(e.hash)
+		next, err := r.tree(e.Hash)
 		if err != nil {
 			return plumbing.ZeroHash, false, err
 		}
@@ -83,10 +85,10 @@ func (t *pathTrees) entryDir(r *repo, n uint64) (plumbing.Hash, bool, error) {
 			*children[j] = nil
 		}
 	}
-	e, ok := t.c.find(p[3])
-	if !ok || e.mode != modeDir {
+	e, ok := t.c.Find(p[3])
+	if !ok || e.Mode != modeDir {
 		return plumbing.ZeroHash, false, nil
 	}
 	t.p[3] = p[3]
-	return e.hash, true, nil
+	return e.Hash, true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -132,8 +133,8 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	// A git repository whose first commit has no entries is not a ledger at
 	// all (a project checkout, say): that is a usage mistake, not tampering.
 	if root, err := r.tree(v.commits[0].tree); err == nil {
-		_, hasEntries := root.find(entriesDir)
-		_, hasCheckpoint := root.find(checkpointFile)
+		_, hasEntries := root.Find(entriesDir)
+		_, hasCheckpoint := root.Find(checkpointFile)
 		if !hasEntries && !hasCheckpoint {
 			return fmt.Errorf("%w: the git repository's first commit holds neither %s/ nor %s", ErrNotLedger, entriesDir, checkpointFile)
 		}
@@ -241,8 +242,8 @@ func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
 	if err := checkRoot(t.root); err != nil {
 		return t, &EntryError{Entry: uint64(len(v.commits) - 1), Commit: shortHash(last.hash), Problem: err.Error(), Err: err}
 	}
-	e, _ := t.root.find(entriesDir)
-	t.entries, err = r.tree(e.hash)
+	e, _ := t.root.Find(entriesDir)
+	t.entries, err = r.tree(e.Hash)
 	return t, err
 }
 
@@ -308,7 +309,7 @@ func (v *verifier) acceptCheckpoint(n uint64, c checked) error {
 		return entryErr(n, st, commit, fmt.Errorf("checkpoint (size %d, root %s) does not match the ledger after this entry (size %d, root %s)",
 			c.cp.Size, short(hex.EncodeToString(c.cp.Root[:])), v.st.size, short(hexRoot(v.st.root()))))
 	}
-	if gitHash(plumbing.BlobObject, v.st.nodes) != c.hashes {
+	if gitstore.Hash(plumbing.BlobObject, v.st.nodes) != c.hashes {
 		return entryErr(n, st, commit, fmt.Errorf("%s/%s does not hold the entry's Merkle tree hashes", pathOf(n), hashesFile))
 	}
 	if c.cp.Entries != c.entries {
@@ -337,7 +338,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if err := checkRoot(root); err != nil {
 		return checked{err: err}
 	}
-	cpEntry, _ := root.find(checkpointFile)
+	cpEntry, _ := root.Find(checkpointFile)
 	dirHash, found, err := tip.entryDir(r, n)
 	if err != nil {
 		return checked{err: err}
@@ -347,7 +348,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	}
 	stored := newStoredTrees(r, n)
 	c.entries = cur.add(n, dirHash, stored.put)
-	if cur.withCheckpoint(cpEntry.hash, gitHash) != ci.tree {
+	if cur.withCheckpoint(cpEntry.Hash, gitstore.Hash) != ci.tree {
 		return v.diagnose(r, n, dirHash)
 	}
 	dir, err := r.tree(dirHash)
@@ -373,14 +374,14 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if n > 0 {
 		parent = v.commits[n-1].hash
 	}
-	if gitHash(plumbing.CommitObject, encodeCommit(ci.tree, parent, st)) != ci.hash {
+	if gitstore.Hash(plumbing.CommitObject, encodeCommit(ci.tree, parent, st)) != ci.hash {
 		c.err = fmt.Errorf("commit is not the canonical commit of its entry (its message, author, time or parent was altered)")
 		return c
 	}
 	if c.err = at(checkDocument(r, doc, st), pathOf(n).String()+"/"+documentFile); c.err != nil {
 		return c
 	}
-	raw, err := r.object(plumbing.BlobObject, cpEntry.hash)
+	raw, err := r.object(plumbing.BlobObject, cpEntry.Hash)
 	if err != nil {
 		c.err = at(err, checkpointFile)
 		return c
@@ -426,7 +427,7 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) checked {
 	if err := pt.checkAgainst(prev, n); err != nil {
 		return checked{err: err}
 	}
-	if own := gitHash(plumbing.TreeObject, encodeTree(dir)); own != tipDir {
+	if own := gitstore.Hash(plumbing.TreeObject, gitstore.EncodeTree(dir)); own != tipDir {
 		c := checked{env: v.ownEnvelope(r, dir, n)}
 		k, what := v.changedBy(r, n, own)
 		c.commit = v.commits[k].hash
@@ -447,7 +448,7 @@ func (v *verifier) changedBy(r *repo, n uint64, own plumbing.Hash) (uint64, stri
 		switch {
 		case err != nil:
 			return k, "removed or damaged"
-		case gitHash(plumbing.TreeObject, encodeTree(dir)) != own:
+		case gitstore.Hash(plumbing.TreeObject, gitstore.EncodeTree(dir)) != own:
 			return k, "changed the files in"
 		}
 	}
@@ -457,11 +458,11 @@ func (v *verifier) changedBy(r *repo, n uint64, own plumbing.Hash) (uint64, stri
 // ownEnvelope parses the envelope entry n's commit stored, to name its
 // document and version; nil if it cannot.
 func (v *verifier) ownEnvelope(r *repo, dir tree, n uint64) *records.ParsedEnvelope {
-	e, ok := dir.find(envelopeFile)
+	e, ok := dir.Find(envelopeFile)
 	if !ok {
 		return nil
 	}
-	data, err := r.object(plumbing.BlobObject, e.hash)
+	data, err := r.object(plumbing.BlobObject, e.Hash)
 	if err != nil {
 		return nil
 	}
@@ -481,14 +482,14 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 	for i := range dir {
 		e := &dir[i]
 		switch {
-		case e.name == envelopeFile && e.mode == modeFile:
+		case e.Name == envelopeFile && e.Mode == modeFile:
 			env = e
-		case e.name == documentFile && e.mode == modeFile:
+		case e.Name == documentFile && e.Mode == modeFile:
 			doc = e
-		case e.name == hashesFile && e.mode == modeFile:
+		case e.Name == hashesFile && e.Mode == modeFile:
 			hashes = e
 		default:
-			return nil, nil, plumbing.ZeroHash, fmt.Errorf("unexpected file %s/%s (mode %s) in the entry's directory", pathOf(n), e.name, e.mode)
+			return nil, nil, plumbing.ZeroHash, fmt.Errorf("unexpected file %s/%s (mode %s) in the entry's directory", pathOf(n), e.Name, e.Mode)
 		}
 	}
 	for _, f := range []struct {
@@ -499,7 +500,7 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 			return nil, nil, plumbing.ZeroHash, fmt.Errorf("%s/%s is missing", pathOf(n), f.name)
 		}
 	}
-	data, err := r.object(plumbing.BlobObject, env.hash)
+	data, err := r.object(plumbing.BlobObject, env.Hash)
 	if err != nil {
 		return nil, nil, plumbing.ZeroHash, at(err, pathOf(n).String()+"/"+envelopeFile)
 	}
@@ -519,7 +520,7 @@ func readEntryFiles(r *repo, dir tree, n uint64) (*records.ParsedEnvelope, *tree
 		}
 		return parsed, nil, plumbing.ZeroHash, fmt.Errorf("unexpected %s/%s in %s", pathOf(n), documentFile, what)
 	}
-	return parsed, doc, hashes.hash, nil
+	return parsed, doc, hashes.Hash, nil
 }
 
 // checkDocument hashes a document blob and compares it with its statement.
@@ -527,7 +528,7 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 	if doc == nil {
 		return nil
 	}
-	data, err := r.object(plumbing.BlobObject, doc.hash)
+	data, err := r.object(plumbing.BlobObject, doc.Hash)
 	if err != nil {
 		return err
 	}
@@ -572,7 +573,7 @@ func (v *verifier) extends(r *repo, since []byte) error {
 	if err != nil {
 		return err
 	}
-	if e, _ := commitTree.find(entriesDir); e.hash != plumbing.Hash(old.Entries) {
+	if e, _ := commitTree.Find(entriesDir); e.Hash != plumbing.Hash(old.Entries) {
 		return fmt.Errorf("%w: the ledger's first %d entries have the earlier checkpoint's root, but not its entries/ tree %x: the checkpoint was signed for another git history", ErrFork, old.Size, old.Entries[:6])
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
+
+	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // A ledger may be a clone with a working tree (`git clone URL DIR`, not
@@ -32,7 +34,7 @@ func (r *repo) workTree() string {
 	if filepath.Base(r.gitDir) != ".git" {
 		return ""
 	}
-	if cfg, err := r.st.Config(); err == nil && cfg.Core.IsBare {
+	if r.git.Bare() {
 		return ""
 	}
 	return filepath.Dir(r.gitDir)
@@ -46,8 +48,8 @@ func (r *repo) checkWorkTree(head plumbing.Hash) error {
 	if dir == "" || head.IsZero() {
 		return nil
 	}
-	if _, err := os.Lstat(filepath.Join(r.gitDir, "index.lock")); err == nil {
-		return lockedError(filepath.Join(r.gitDir, "index.lock"))
+	if err := gitstore.CheckLockFile(filepath.Join(r.gitDir, "index.lock")); err != nil {
+		return storeError(err)
 	}
 	path, err := r.localChange(dir, head)
 	if err != nil {
@@ -75,7 +77,7 @@ func (r *repo) localChange(dir string, head plumbing.Hash) (string, error) {
 	indexed := map[string]bool{}
 	for _, e := range idx.Entries {
 		indexed[e.Name] = true
-		if f, ok := files[e.Name]; !ok || e.Stage != 0 || e.Hash != f.hash || e.Mode != filemode.Regular {
+		if f, ok := files[e.Name]; !ok || e.Stage != 0 || e.Hash != f.Hash || e.Mode != filemode.Regular {
 			return e.Name, nil
 		}
 		if changed, err := fileChanged(filepath.Join(dir, filepath.FromSlash(e.Name)), e); err != nil || changed {
@@ -124,7 +126,7 @@ func fileChanged(path string, e *index.Entry) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return gitHash(plumbing.BlobObject, data) != e.Hash, nil
+	return gitstore.Hash(plumbing.BlobObject, data) != e.Hash, nil
 }
 
 func (r *repo) readIndex() (*index.Index, error) {
@@ -173,11 +175,11 @@ func (r *repo) checkout(dir string, old, h plumbing.Hash) error {
 			}
 			return nil
 		}
-		fi, err := r.writeWorkFile(path, e.hash)
+		fi, err := r.writeWorkFile(path, e.Hash)
 		if err != nil {
 			return err
 		}
-		idx.Entries = append(idx.Entries, &index.Entry{Name: p, Hash: e.hash, Mode: filemode.Regular,
+		idx.Entries = append(idx.Entries, &index.Entry{Name: p, Hash: e.Hash, Mode: filemode.Regular,
 			Size: uint32(fi.Size()), ModifiedAt: fi.ModTime(), CreatedAt: fi.ModTime()})
 		return nil
 	})
@@ -248,8 +250,8 @@ func (r *repo) commitTree(c plumbing.Hash) (plumbing.Hash, error) {
 	if err != nil {
 		return c, err
 	}
-	h, err := parseCommitHeader(data)
-	return h.tree, err
+	h, err := gitstore.ParseCommitHeader(data)
+	return h.Tree, err
 }
 
 // diffTrees is diffCommits for trees a and b under prefix; equal subtrees
@@ -265,7 +267,7 @@ func (r *repo) diffTrees(prefix string, a, b plumbing.Hash, fn func(string, *tre
 		}
 		t, err := r.tree(h)
 		for _, e := range t {
-			m[e.name] = e
+			m[e.Name] = e
 		}
 		return m, err
 	}
@@ -285,8 +287,8 @@ func (r *repo) diffTrees(prefix string, a, b plumbing.Hash, fn func(string, *tre
 	for name, ea := range ma {
 		eb := mb[name]
 		sub := func(e treeEntry) plumbing.Hash {
-			if e.mode == modeDir {
-				return e.hash
+			if e.Mode == modeDir {
+				return e.Hash
 			}
 			return plumbing.ZeroHash
 		}
@@ -305,7 +307,7 @@ func (r *repo) diffTrees(prefix string, a, b plumbing.Hash, fn func(string, *tre
 
 // fileOf is e if it is a file entry, else nil.
 func fileOf(e treeEntry) *treeEntry {
-	if e.mode == "" || e.mode == modeDir {
+	if e.Mode == "" || e.Mode == modeDir {
 		return nil
 	}
 	return &e

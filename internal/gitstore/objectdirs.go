@@ -1,4 +1,4 @@
-package ledger
+package gitstore
 
 import (
 	"bufio"
@@ -46,7 +46,7 @@ func objectDirs(gitDir string) ([]string, error) {
 			return err
 		}
 		if len(lines) > 0 && depth >= maxAlternateDepth {
-			return fmt.Errorf("%w: %s: alternates nested more than %d deep, as git allows", ErrInput, file, maxAlternateDepth)
+			return kindError(ErrAlternates, fmt.Errorf("%s: alternates nested more than %d deep, as git allows", file, maxAlternateDepth))
 		}
 		for _, alt := range lines {
 			if !filepath.IsAbs(alt) {
@@ -54,7 +54,7 @@ func objectDirs(gitDir string) ([]string, error) {
 			}
 			alt = filepath.Clean(alt)
 			if fi, err := os.Stat(alt); err != nil || !fi.IsDir() {
-				return fmt.Errorf("%w: %s names the object directory %s, which does not exist: the ledger's objects there cannot be read; restore it or correct the file", ErrInput, file, alt)
+				return kindError(ErrAlternates, fmt.Errorf("%s names the object directory %s, which does not exist: the ledger's objects there cannot be read; restore it or correct the file", file, alt))
 			}
 			if seen[alt] {
 				continue
@@ -93,7 +93,7 @@ func readAlternates(file string) ([]string, error) {
 		case line[0] == '"':
 			unq, err := strconv.Unquote(line)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: cannot read the quoted path %s", ErrInput, file, line)
+				return nil, kindError(ErrAlternates, fmt.Errorf("%s: cannot read the quoted path %s", file, line))
 			}
 			line = unq
 		}

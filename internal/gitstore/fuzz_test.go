@@ -1,4 +1,4 @@
-package ledger
+package gitstore
 
 import (
 	"bufio"
@@ -6,24 +6,25 @@ import (
 	"testing"
 )
 
-// Fuzz tests for every parser of untrusted ledger bytes: git trees and
-// commits as verbatim reads them, pack entry headers, and checkpoints.
+// Fuzz tests for every parser of untrusted repository bytes: git trees and
+// commits as verbatim reads them, and pack entry headers (packs, deltas and
+// loose objects: packread_test.go).
 
 func FuzzDecodeTree(f *testing.F) {
-	f.Add(encodeTree(tree{{mode: modeFile, name: checkpointFile}, {mode: modeDir, name: entriesDir}}))
+	f.Add(EncodeTree(Tree{{Mode: ModeFile, Name: "checkpoint"}, {Mode: ModeDir, Name: "entries"}}))
 	f.Add([]byte("100644 a\x00012345678901234567890"))
 	f.Add([]byte("40000 \x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tr, err := decodeTree(data)
+		tr, err := DecodeTree(data)
 		if err != nil {
 			return
 		}
-		if got := encodeTree(tr); !bytes.Equal(got, data) {
-			t.Fatalf("encodeTree(decodeTree(%q)) = %q", data, got)
+		if got := EncodeTree(tr); !bytes.Equal(got, data) {
+			t.Fatalf("EncodeTree(DecodeTree(%q)) = %q", data, got)
 		}
 		for i := 1; i < len(tr); i++ {
-			if !gitLess(tr[i-1], tr[i]) {
-				t.Fatalf("decodeTree accepted entries out of git order: %q, %q", tr[i-1].name, tr[i].name)
+			if !Less(tr[i-1], tr[i]) {
+				t.Fatalf("DecodeTree accepted entries out of git order: %q, %q", tr[i-1].Name, tr[i].Name)
 			}
 		}
 	})
@@ -33,9 +34,9 @@ func FuzzParseCommitHeader(f *testing.F) {
 	f.Add([]byte("tree 36083cfbf0ad50721ec779595f8737b75105764a\nparent 086a00fa0d0c4735f0b4c0c028cf9af6d109080d\nauthor x\n\nmsg\n"))
 	f.Add([]byte("tree \n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := parseCommitHeader(data)
-		if err == nil && c.tree.IsZero() {
-			t.Fatalf("parseCommitHeader(%q) accepted a commit without a tree", data)
+		c, err := ParseCommitHeader(data)
+		if err == nil && c.Tree.IsZero() {
+			t.Fatalf("ParseCommitHeader(%q) accepted a commit without a tree", data)
 		}
 	})
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package ledger
+package gitstore
 
 import (
 	"fmt"
@@ -9,11 +9,12 @@ import (
 	"syscall"
 )
 
-// lock takes the ledger's write lock, waiting for another writer to finish.
+// Lock takes the repository's write lock (the file verbatim.lock, locked
+// with flock), waiting for another writer to finish.
 // The kernel releases it if the process dies, so a killed register never
 // leaves the ledger locked.
-func (r *repo) lock() (unlock func(), err error) {
-	path := filepath.Join(r.gitDir, "verbatim.lock")
+func (s *Store) Lock() (unlock func(), err error) {
+	path := filepath.Join(s.gitDir, "verbatim.lock")
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("locking ledger: %w", err)

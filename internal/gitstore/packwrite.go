@@ -1,4 +1,4 @@
-package ledger
+package gitstore
 
 import (
 	"bufio"
@@ -27,7 +27,7 @@ import (
 // (git by .idx, go-git by .pack) and both ignore an index without its pack,
 // so a process killed at any moment leaves either no new pack or a
 // complete one, and never a file that breaks reading the repository.
-func writePack(gitDir string, objects []packObject) (string, error) {
+func writePack(gitDir string, objects []Object) (string, error) {
 	dir := filepath.Join(gitDir, "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -66,15 +66,32 @@ func writePack(gitDir string, objects []packObject) (string, error) {
 	return base, nil
 }
 
-// packObject is an object to pack.
-type packObject struct {
-	typ     plumbing.ObjectType
-	hash    plumbing.Hash
-	content []byte
+// Object is a git object to write: its type, its name (Hash(Type,
+// Content), which the writer does not recompute) and its content.
+type Object struct {
+	Type    plumbing.ObjectType
+	Hash    plumbing.Hash
+	Content []byte
+}
+
+// Write writes objects durably: each is on disk, and so is the directory
+// naming it, before Write returns, so that a ref moved afterwards (SetRef)
+// never names an object a power loss could take. With pack set they go into
+// one packfile (writePack), otherwise into loose object files (writeLoose);
+// both are readable through s at once.
+func (s *Store) Write(objects []Object, pack bool) error {
+	if !pack {
+		return writeLoose(s.gitDir, objects)
+	}
+	base, err := writePack(s.gitDir, objects)
+	if err != nil {
+		return err
+	}
+	return s.addPack(base)
 }
 
 // encodePack writes the pack stream and returns its index and checksum.
-func encodePack(f io.Writer, objects []packObject) (*idxfile.MemoryIndex, plumbing.Hash, error) {
+func encodePack(f io.Writer, objects []Object) (*idxfile.MemoryIndex, plumbing.Hash, error) {
 	sum := sha1.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, sum), 64<<10)
 	cw := &countingWriter{w: bw, crc: crc32.NewIEEE()}
@@ -89,13 +106,13 @@ func encodePack(f io.Writer, objects []packObject) (*idxfile.MemoryIndex, plumbi
 	for _, o := range objects {
 		pos := cw.n
 		cw.crc.Reset()
-		cw.Write(objectHeader(o.typ, int64(len(o.content))))
+		cw.Write(objectHeader(o.Type, int64(len(o.Content))))
 		zw.Reset(cw)
-		zw.Write(o.content)
+		zw.Write(o.Content)
 		if err := zw.Close(); err != nil {
 			return nil, plumbing.ZeroHash, err
 		}
-		iw.Add(o.hash, uint64(pos), cw.crc.Sum32())
+		iw.Add(o.Hash, uint64(pos), cw.crc.Sum32())
 	}
 	if err := bw.Flush(); err != nil {
 		return nil, plumbing.ZeroHash, err
@@ -154,10 +171,17 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// testHookWrite, when a test sets it, is called at each step of writing
-// objects and refs, with the step's name; the crash test kills the process
-// there.
+// testHookWrite, when a test sets it (SetWriteHook), is called at each
+// step of writing objects and refs, with the step's name; the crash tests
+// kill the process there.
 var testHookWrite func(step string)
+
+// SetWriteHook makes every later step of writing objects, packs, refs and
+// of GC call hook with the step's name ("object", "objects-synced",
+// "pack-index", "pack", "ref-locked", "ref", "gc-packed", "gc-checked",
+// "gc-removed", "gc-dirs-removed", "gc-merged", "gc-pack-removed"). It is
+// for crash tests, which kill the process at a step; nil removes the hook.
+func SetWriteHook(hook func(step string)) { testHookWrite = hook }
 
 func writeStep(step string) {
 	if testHookWrite != nil {
@@ -171,11 +195,11 @@ func writeStep(step string) {
 // directory it changed is synced. go-git's own writer syncs nothing, and
 // the ref naming these objects is synced: without this a power loss could
 // leave the branch pointing at objects that never reached the disk.
-func writeLoose(gitDir string, objects []packObject) error {
+func writeLoose(gitDir string, objects []Object) error {
 	objDir := filepath.Join(gitDir, "objects")
 	dirty := map[string]bool{}
 	for _, o := range objects {
-		hex := o.hash.String()
+		hex := o.Hash.String()
 		dir, path := filepath.Join(objDir, hex[:2]), filepath.Join(objDir, hex[:2], hex[2:])
 		if _, err := os.Stat(path); err == nil {
 			continue // objects are immutable: one already there is this one
@@ -203,15 +227,15 @@ func writeLoose(gitDir string, objects []packObject) error {
 
 // writeLooseObject writes one loose object to path through a synced
 // temporary file in dir.
-func writeLooseObject(dir, path string, o packObject) error {
+func writeLooseObject(dir, path string, o Object) error {
 	f, err := os.CreateTemp(dir, "tmp_obj_")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
 	zw := zlib.NewWriter(f)
-	fmt.Fprintf(zw, "%s %d\x00", o.typ, len(o.content))
-	zw.Write(o.content)
+	fmt.Fprintf(zw, "%s %d\x00", o.Type, len(o.Content))
+	zw.Write(o.Content)
 	err = zw.Close()
 	if err == nil {
 		err = f.Sync()
@@ -226,7 +250,7 @@ func writeLooseObject(dir, path string, o packObject) error {
 		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing git object %s: %w", o.hash, err)
+		return fmt.Errorf("writing git object %s: %w", o.Hash, err)
 	}
 	return nil
 }

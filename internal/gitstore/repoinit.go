@@ -1,4 +1,4 @@
-package ledger
+package gitstore
 
 import (
 	"errors"
@@ -15,17 +15,17 @@ import (
 	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
-// initRepo creates a bare git repository in dir whose HEAD names
-// defaultBranch, as `git init --bare` does (and go-git's PlainInit, whose
+// Init creates a bare git repository in dir whose HEAD names
+// branch, as `git init --bare` does (and go-git's PlainInit, whose
 // package would bring in every git transport, SSH and OpenPGP, none of which
 // a ledger uses).
-func initRepo(dir string) error {
+func Init(dir string, branch plumbing.ReferenceName) error {
 	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
 	defer st.Close()
 	if err := st.Init(); err != nil {
 		return fmt.Errorf("creating git repository in %s: %w", dir, err)
 	}
-	if err := st.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, defaultBranch)); err != nil {
+	if err := st.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, branch)); err != nil {
 		return fmt.Errorf("creating git repository in %s: %w", dir, err)
 	}
 	cfg, err := st.Config()

@@ -1,0 +1,66 @@
+// Package gitstore is a git repository's object store and refs, as a
+// verbatim ledger keeps them: it reads objects by name from loose objects,
+// packs (with deltas) and alternates, checking each hashes to its name;
+// writes loose objects or one pack, durably; moves a branch atomically
+// under a lock; and repacks (GC). It knows git's formats, not the ledger's
+// rules: which trees a commit must hold is package ledger's business.
+//
+// # Guarantees
+//
+//   - Store.Read returns an object only if it has the type asked for and,
+//     unless the caller asks to skip the check because it compares the bytes
+//     itself, hashes to its name (SHA-1 of "type size\x00" and the content).
+//     A missing object is an *ObjectError wrapping ErrMissing; an unreadable
+//     or corrupt one an *ObjectError wrapping ErrCorrupt.
+//   - Nothing read is trusted to be sane: every size is bounded by the bytes
+//     that hold it (a zlib stream inflates at most 1032 times), by
+//     MaxObjectSize, and delta chains by git's own depth limit (4095) and
+//     refused at their first loop; alternates are followed at most five
+//     deep, as git does. A small hostile file cannot make a reader allocate
+//     much more than its own size, nor panic (a pack truncated while mapped
+//     is an error).
+//   - Store.Write makes every object durable (written under a temporary
+//     name, synced, renamed, its directory synced) before it returns, so a
+//     ref moved afterwards never names an object a crash or power loss could
+//     take. A pack's index is renamed into place before the pack, so a kill
+//     at any moment leaves no pack or a complete one.
+//   - Store.SetRef writes the ref through ref.lock, created exclusively as
+//     git does, synced and renamed: a reader sees the old value or the new
+//     one, and a git process holding the lock is refused with ErrLocked,
+//     never overwritten.
+//   - Store.Lock is the writers' lock: flock on verbatim.lock in the git
+//     directory, released by the kernel if the process dies. Writers (append,
+//     pull, sync, GC) take it; readers never do.
+//   - Store.GC, under the lock, packs loose objects and merges small packs,
+//     reads each new pack back and checks every object before it deletes
+//     anything it replaces; a reader that misses an object looks for new
+//     packs once before reporting it missing, so concurrent readers are not
+//     disturbed and a kill at any moment loses nothing.
+//
+// # Why its own reader and writer
+//
+// go-git serves where it fits: plumbing.Hash and object types, ref names,
+// reading refs and the repository's config, pack index decoding (idxfile),
+// the git index of a working tree, and the transports of clone, pull and
+// push. Its object storage does not: verification reads every object of the
+// ledger, and go-git's storage/filesystem costs twice the time and the
+// allocations per object (below); it reads alternates only inside the
+// repository's directory (so it misses `git clone --shared` and relative or
+// chained alternates); and its writer syncs nothing, so a power loss could
+// leave a branch naming objects that never reached the disk. BenchmarkRead reads every object of a repository of
+// 10,000 blobs of about 1 KiB in 101 trees, hash checked, through both:
+//
+//	go test -run '^$' -bench BenchmarkRead -benchtime 5x ./internal/gitstore/
+//
+//	                                 ns/object  allocs/object  B/object
+//	one pack, as appending writes it
+//	  gitstore                          5,321        12.3        1,365
+//	  go-git storage/filesystem        10,607        26.1        3,930
+//	the pack git repack -a -d -f makes (deltas)
+//	  gitstore                          5,784        15.1        1,952
+//	  go-git storage/filesystem        12,250        29.0        4,100
+//
+// (2 cores of an AMD EPYC shared with other jobs, load about 1.9; repeated
+// runs vary by up to 40% in time, but go-git takes 2 to 2.5 times as long
+// and allocates about 2 times as often and 2 to 3 times as many bytes.)
+package gitstore

@@ -1,0 +1,463 @@
+package gitstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/verbatim-ledger/verbatim/internal/durable"
+)
+
+// gcPackBytes bounds the object content GC holds in memory at once: the
+// loose objects are packed in batches of about this many bytes, one pack
+// each.
+const gcPackBytes = 128 << 20
+
+// GCReport says what GC did.
+type GCReport struct {
+	Packed      int   // loose objects written into new packs
+	Removed     int   // loose object files deleted (packed now, or already in a pack)
+	Packs       int   // packs written
+	Merged      int   // small packs merged into new ones, and deleted
+	BytesBefore int64 // bytes of the files in the objects directory before
+	BytesAfter  int64 // and after
+	DiskBefore  int64 // disk space of the objects directory (its files' blocks and its directories') before
+	DiskAfter   int64 // and after
+}
+
+// GC moves the loose objects of the repository (its own objects
+// directory, not its alternates) into packs, then merges the small packs
+// (mergePacks) into one. It changes no object and no ref: the repository is
+// the same in git terms, only stored in fewer files.
+//
+// The caller holds the write lock (Lock), so no writer runs meanwhile. Each batch
+// of loose objects is written as a pack with its index (synced, renamed into
+// place, the directory synced: writePack), the new pack is read back and
+// every object's type and hash checked, and only then are the loose files
+// deleted and their directories synced. A process killed at any moment
+// leaves each object loose, packed, or both. A reader that opened the
+// ledger before the pack existed finds an object whose loose file is gone in
+// the new pack: a read that misses re-scans the packs (packReader.refresh),
+// and the pack is in place before any loose file is deleted.
+// A loose object or a pack that does not hash to its name is refused
+// (ErrCorrupt) before anything of it is deleted.
+func (s *Store) GC() (GCReport, error) {
+	var rep GCReport
+	var err error
+	objDir := filepath.Join(s.gitDir, "objects")
+	if rep.BytesBefore, rep.DiskBefore, err = dirBytes(objDir); err != nil {
+		return rep, err
+	}
+	if err := s.OpenPacks(); err != nil {
+		return rep, err
+	}
+	loose, err := looseObjects(objDir)
+	if err != nil {
+		return rep, err
+	}
+	var batch []Object
+	var batchBytes int
+	var already []plumbing.Hash // loose objects a pack holds already
+	flush := func() error {
+		n, err := gcBatch(s, objDir, batch, already)
+		rep.Removed += n
+		if len(batch) > 0 && err == nil {
+			rep.Packed += len(batch)
+			rep.Packs++
+		}
+		batch, batchBytes, already = nil, 0, nil
+		return err
+	}
+	for _, h := range loose {
+		if j, off, found := s.packs.find(h); found {
+			// Delete the loose copy only if the pack's copy is sound;
+			// otherwise leave both for verify to report.
+			if typ, data, err := s.packs.resolve(j, off); err == nil && plumbing.ComputeHash(typ, data) == h {
+				already = append(already, h)
+			}
+			continue
+		}
+		o, err := readLooseChecked(objDir, h)
+		if err != nil {
+			return rep, err
+		}
+		batch, batchBytes = append(batch, o), batchBytes+len(o.Content)
+		if batchBytes >= gcPackBytes {
+			if err := flush(); err != nil {
+				return rep, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return rep, err
+	}
+	if err := removeEmptyFanout(objDir); err != nil {
+		return rep, err
+	}
+	if err := mergePacks(s, objDir, &rep); err != nil {
+		return rep, err
+	}
+	rep.BytesAfter, rep.DiskAfter, err = dirBytes(objDir)
+	return rep, err
+}
+
+// gcBatch packs objects, checks the pack, and then deletes the loose files
+// of objects and of already (objects an existing pack holds). It returns
+// the number of files deleted.
+func gcBatch(r *Store, objDir string, objects []Object, already []plumbing.Hash) (int, error) {
+	remove := already
+	if len(objects) > 0 {
+		base, err := writePack(r.gitDir, objects)
+		if err != nil {
+			return 0, fmt.Errorf("writing pack: %w", err)
+		}
+		writeStep("gc-packed")
+		if err := checkPack(base, objects); err != nil {
+			return 0, err
+		}
+		if err := r.addPack(base); err != nil {
+			return 0, err
+		}
+		writeStep("gc-checked")
+		for _, o := range objects {
+			remove = append(remove, o.Hash)
+		}
+	}
+	dirty := map[string]bool{}
+	for i, h := range remove {
+		hex := h.String()
+		dir := filepath.Join(objDir, hex[:2])
+		if err := os.Remove(filepath.Join(dir, hex[2:])); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return i, fmt.Errorf("removing loose object %s: %w", h, err)
+		}
+		dirty[dir] = true
+		writeStep("gc-removed")
+	}
+	for dir := range dirty {
+		if err := durable.SyncDir(dir); err != nil {
+			return len(remove), err
+		}
+	}
+	return len(remove), nil
+}
+
+// checkPack reads every object of the pack at base back and checks its
+// type and hash, before anything that pack replaces is deleted.
+func checkPack(base string, objects []Object) error {
+	p, err := openPackFile(base)
+	if err != nil {
+		return fmt.Errorf("reading back pack %s: %w", filepath.Base(base), err)
+	}
+	pr := &packReader{packs: []packFile{p}}
+	defer pr.close()
+	for _, o := range objects {
+		j, off, found := pr.find(o.Hash)
+		if !found {
+			return fmt.Errorf("pack %s does not hold object %s it was written with; nothing was deleted", filepath.Base(base), o.Hash)
+		}
+		typ, data, err := pr.resolve(j, off)
+		if err == nil && (typ != o.Type || plumbing.ComputeHash(typ, data) != o.Hash) {
+			err = errors.New("the object read back does not match its hash")
+		}
+		if err != nil {
+			return fmt.Errorf("pack %s, object %s: %w; nothing was deleted", filepath.Base(base), o.Hash, err)
+		}
+	}
+	return nil
+}
+
+// looseObjects lists the loose objects in objDir (objects/xx/38 hex
+// digits), sorted. Other files (a writer's tmp_obj_ leftovers) are ignored.
+func looseObjects(objDir string) ([]plumbing.Hash, error) {
+	fanout, err := os.ReadDir(objDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []plumbing.Hash
+	for _, d := range fanout {
+		if !d.IsDir() || len(d.Name()) != 2 || !isHex(d.Name()) {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(objDir, d.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if name := d.Name() + f.Name(); len(name) == 40 && isHex(name) && f.Type().IsRegular() {
+				out = append(out, plumbing.NewHash(name))
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out, nil
+}
+
+func isHex(s string) bool {
+	return strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// readLooseChecked reads loose object h and checks its hash: GC refuses to
+// pack (and then delete) an object that is not what its name says.
+func readLooseChecked(objDir string, h plumbing.Hash) (Object, error) {
+	typ, data, ok, err := readLoose([]string{objDir}, h)
+	if err == nil && !ok {
+		err = fs.ErrNotExist
+	}
+	if err == nil && plumbing.ComputeHash(typ, data) != h {
+		err = errors.New("content does not match its hash")
+	}
+	if err != nil {
+		return Object{}, kindError(ErrCorrupt, fmt.Errorf("loose git object %s: %w; gc changed nothing for it (run verify)", h, err))
+	}
+	return Object{Type: typ, Hash: h, Content: data}, nil
+}
+
+// removeEmptyFanout removes the empty objects/xx directories and syncs the
+// objects directory.
+func removeEmptyFanout(objDir string) error {
+	fanout, err := os.ReadDir(objDir)
+	if err != nil {
+		return err
+	}
+	removed := false
+	for _, d := range fanout {
+		if d.IsDir() && len(d.Name()) == 2 && isHex(d.Name()) {
+			if files, err := os.ReadDir(filepath.Join(objDir, d.Name())); err == nil && len(files) == 0 {
+				if os.Remove(filepath.Join(objDir, d.Name())) == nil {
+					removed = true
+				}
+			}
+		}
+	}
+	if !removed {
+		return nil
+	}
+	writeStep("gc-dirs-removed")
+	return durable.SyncDir(objDir)
+}
+
+// dirBytes returns the size of the regular files under dir (as du -sb
+// counts it), and the disk space of those files and the directories (as du
+// -s --block-size=1 does): a loose object of a few hundred bytes takes a
+// whole block.
+func dirBytes(dir string) (size, disk int64, err error) {
+	err = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || d.Type().IsRegular() {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() {
+				size += fi.Size()
+			}
+			disk += diskSpace(fi)
+		}
+		return nil
+	})
+	return size, disk, err
+}
+
+// refresh opens the packs that appeared in the object directories since pr
+// was opened (GC writes them, and then deletes the loose files they hold)
+// and reports whether it found any. A pack that vanished meanwhile is
+// skipped.
+func (pr *packReader) refresh() bool {
+	have := map[string]bool{}
+	for _, p := range pr.packs {
+		have[p.name] = true
+	}
+	added := false
+	for _, objects := range pr.dirs {
+		dir := filepath.Join(objects, "pack")
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") || have[strings.TrimSuffix(name, ".idx")+".pack"] {
+				continue
+			}
+			p, err := openPackFile(filepath.Join(dir, strings.TrimSuffix(name, ".idx")))
+			if err != nil {
+				continue // not complete yet, or gone: as if not there
+			}
+			// A worker's packs are another reader's slice: never append in place.
+			pr.packs = append(pr.packs[:len(pr.packs):len(pr.packs)], p)
+			pr.own = append(pr.own, p)
+			have[p.name], added = true, true
+		}
+	}
+	return added
+}
+
+// gcMaxPackFile is the largest pack GC merges: larger ones are left as they
+// are (a big pack is already what GC makes).
+const gcMaxPackFile = 64 << 20
+
+// mergePacks rewrites the packs in objDir/pack that verbatim may merge
+// (mergeablePack) into one per gcPackBytes of content: each new pack is
+// written and checked like a pack of loose objects, and only then are the
+// packs it replaces deleted, the .pack before the .idx (an index without
+// its pack is ignored by git, go-git and verbatim, and removed by the next
+// GC). It first removes such leftover indexes.
+func mergePacks(r *Store, objDir string, rep *GCReport) error {
+	dir := filepath.Join(objDir, "pack")
+	bases, err := listPacks(dir)
+	if err != nil || len(bases) < 2 {
+		return err
+	}
+	var group []string
+	var objects []Object
+	seen := map[plumbing.Hash]bool{}
+	size := 0
+	flush := func() error {
+		if len(group) >= 2 {
+			if err := replacePacks(r, dir, group, objects); err != nil {
+				return err
+			}
+			rep.Merged += len(group)
+			rep.Packs++
+		}
+		group, objects, size, seen = nil, nil, 0, map[plumbing.Hash]bool{}
+		return nil
+	}
+	for _, base := range bases {
+		objs, ok, err := packContent(base)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		group = append(group, base)
+		for _, o := range objs {
+			if !seen[o.Hash] { // an object two packs hold goes in once
+				seen[o.Hash] = true
+				objects, size = append(objects, o), size+len(o.Content)
+			}
+		}
+		if size >= gcPackBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// listPacks returns the bases of the complete packs in dir, after removing
+// every index whose pack is gone (left by a GC killed between the two).
+func listPacks(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var bases []string
+	removed := false
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, "pack-") || !strings.HasSuffix(name, ".idx") {
+			continue
+		}
+		base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
+		if _, err := os.Stat(base + ".pack"); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(base + ".idx"); err != nil {
+				return nil, err
+			}
+			removed = true
+			continue
+		}
+		bases = append(bases, base)
+	}
+	if removed {
+		return bases, durable.SyncDir(dir)
+	}
+	return bases, nil
+}
+
+// packContent reads every object of the pack at base and checks its hash.
+// ok is false for a pack GC leaves alone: larger than gcMaxPackFile, kept
+// or indexed by git (.keep, .bitmap, .rev, .promisor, .mtimes beside it), or
+// holding deltas, which a pack of whole objects would inflate.
+func packContent(base string) (objects []Object, ok bool, err error) {
+	for _, ext := range []string{".keep", ".bitmap", ".rev", ".promisor", ".mtimes"} {
+		if _, err := os.Lstat(base + ext); err == nil {
+			return nil, false, nil
+		}
+	}
+	if fi, err := os.Stat(base + ".pack"); err != nil || fi.Size() > gcMaxPackFile {
+		return nil, false, err
+	}
+	p, err := openPackFile(base)
+	if err != nil {
+		return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", filepath.Base(base), err))
+	}
+	pr := &packReader{packs: []packFile{p}}
+	defer pr.close()
+	iter, err := p.idx.Entries()
+	if err != nil {
+		return nil, false, err
+	}
+	defer iter.Close()
+	for {
+		e, err := iter.Next()
+		if err != nil {
+			return objects, err == io.EOF, ignoreEOF(err)
+		}
+		raw, err := p.entryAt(int64(e.Offset))
+		if err != nil {
+			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", p.name, err))
+		}
+		if raw.typ == packOfsDelta || raw.typ == packRefDelta {
+			return nil, false, nil
+		}
+		if plumbing.ComputeHash(raw.typ, raw.data) != e.Hash {
+			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: object %s does not match its hash; gc changed nothing (run verify)", p.name, e.Hash))
+		}
+		objects = append(objects, Object{Type: raw.typ, Hash: e.Hash, Content: raw.data})
+	}
+}
+
+func ignoreEOF(err error) error {
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+// replacePacks writes objects (the content of the packs at old) as one
+// pack, checks it, and deletes the old packs.
+func replacePacks(r *Store, dir string, old []string, objects []Object) error {
+	base, err := writePack(r.gitDir, objects)
+	if err != nil {
+		return fmt.Errorf("writing pack: %w", err)
+	}
+	if err := checkPack(base, objects); err != nil {
+		return err
+	}
+	writeStep("gc-merged")
+	for _, b := range old {
+		if b == base {
+			continue // the same objects in the same order: the same pack
+		}
+		if err := os.Remove(b + ".pack"); err != nil {
+			return err
+		}
+		writeStep("gc-pack-removed")
+		if err := os.Remove(b + ".idx"); err != nil {
+			return err
+		}
+	}
+	return durable.SyncDir(dir)
+}
