@@ -49,3 +49,16 @@ func BenchmarkSimilarity(b *testing.B) {
 		s.Similarity(&t)
 	}
 }
+
+// BenchmarkMinHash lowers the K slots with a batch of shingle hashes
+// (step 5 alone).
+func BenchmarkMinHash(b *testing.B) {
+	var s Sketch
+	var hs [minHashBatch]uint64
+	for i := range hs {
+		hs[i] = uint64(i) * 0x9e3779b97f4a7c15
+	}
+	for b.Loop() {
+		minHash(&s, hs[:])
+	}
+}

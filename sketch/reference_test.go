@@ -1,0 +1,107 @@
+package sketch
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/verbatim-ledger/verbatim/words"
+)
+
+// ofRef is Of as docs/TEXT.md §4 states it, as it was written before the
+// shingles shared one key buffer and the slots were lowered in batches:
+// each shingle joined from its keys, hashed, and lowered into every slot.
+func ofRef(text []byte) (Sketch, []uint64) {
+	var s Sketch
+	for i := range s {
+		s[i] = math.MaxUint32
+	}
+	var keys []string
+	var hs []uint64
+	str := string(text)
+	for i := 0; i < len(str); {
+		t := words.Next(str, i)
+		i = t.End
+		if t.Kind == words.Word {
+			keys = append(keys, string(words.AppendKey(nil, str[t.Start:t.End])))
+		}
+	}
+	for i := 0; i+W <= len(keys) || i == 0 && len(keys) > 0; i++ {
+		hs = append(hs, hash([]byte(strings.Join(keys[i:min(i+W, len(keys))], " "))))
+	}
+	for _, h := range hs {
+		for i := range s {
+			if v := uint32((perm[i][0]*h + perm[i][1]) >> 32); v < s[i] {
+				s[i] = v
+			}
+		}
+	}
+	slices.Sort(hs)
+	return s, slices.Compact(hs)
+}
+
+// checkOfAgrees compares Of and Shingles with ofRef on text.
+func checkOfAgrees(t *testing.T, text []byte) {
+	t.Helper()
+	want, wantShingles := ofRef(text)
+	got, err := Of(text)
+	if len(wantShingles) == 0 {
+		if err != ErrNoWords {
+			t.Fatalf("Of(%q) = %v, want ErrNoWords", text, err)
+		}
+		return
+	}
+	if err != nil || got != want {
+		t.Fatalf("Of(%q) = %v, %v\nreference %v", text, got, err, want)
+	}
+	if s := Shingles(text); !slices.Equal(s, wantShingles) {
+		t.Fatalf("Shingles(%q) = %x, reference %x", text, s, wantShingles)
+	}
+}
+
+// longText has words of 1 to 1,500 bytes, so that Of drops keys from its
+// buffer with short and long keys at every position of the ring.
+func longText() []byte {
+	var b bytes.Buffer
+	for i := range 400 {
+		b.WriteString(strings.Repeat(string(rune('a'+i%26)), 1+(i*i*7)%1500))
+		b.WriteString([]string{" ", ", ", "\n", " — "}[i%4])
+	}
+	return b.Bytes()
+}
+
+func TestOfAgreesWithReference(t *testing.T) {
+	for _, text := range vectorTexts(t) {
+		checkOfAgrees(t, text)
+	}
+	checkOfAgrees(t, longText())
+}
+
+// vectorTexts returns the texts of testdata/vectors.json.
+func vectorTexts(t testing.TB) [][]byte {
+	raw, err := os.ReadFile("testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectors
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, tv := range v.Texts {
+		out = append(out, []byte(tv.Text))
+	}
+	return out
+}
+
+func FuzzOfAgrees(f *testing.F) {
+	for _, text := range vectorTexts(f) {
+		f.Add(text)
+	}
+	f.Add(longText())
+	f.Fuzz(checkOfAgrees)
+}
