@@ -61,7 +61,7 @@ func newNoteKey(name string, pub *keys.PublicKey) *noteKey {
 // (transparency-dev/formats NewECDSAVerifier).
 func noteKeyHash(name string, pub *keys.PublicKey) uint32 {
 	var h [32]byte
-	if k, ok := pub.Crypto().(ed25519.PublicKey); ok {
+	if k := publicEd25519(pub); k != nil {
 		h = sha256.Sum256(append([]byte(name+"\n\x01"), k...))
 	} else {
 		h = sha256.Sum256(pub.DER())
@@ -114,10 +114,20 @@ func Sign(origin string, size uint64, root [32]byte, entries [20]byte, priv Sign
 // entriesLine starts the checkpoint's one extension line.
 const entriesLine = "entries "
 
-// body is the canonical checkpoint text.
+// body is the canonical checkpoint text: what log.Checkpoint.Marshal writes
+// (C2SP tlog-checkpoint: origin, decimal size, base64 root, each on a line)
+// and the entries line.
 func body(origin string, size uint64, root [32]byte, entries [20]byte) string {
-	return string(log.Checkpoint{Origin: origin, Size: size, Hash: root[:]}.Marshal()) +
-		entriesLine + hex.EncodeToString(entries[:]) + "\n"
+	b := make([]byte, 0, len(origin)+len(entriesLine)+2*len(entries)+80)
+	b = append(b, origin...)
+	b = append(b, '\n')
+	b = strconv.AppendUint(b, size, 10)
+	b = append(b, '\n')
+	b = base64.StdEncoding.AppendEncode(b, root[:])
+	b = append(b, '\n')
+	b = append(b, entriesLine...)
+	b = hex.AppendEncode(b, entries[:])
+	return string(append(b, '\n'))
 }
 
 // maxCheckpointSize bounds a checkpoint note: real ones are under 300 bytes,
@@ -153,10 +163,10 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	if len(data) > maxCheckpointSize {
 		return nil, errors.New("checkpoint is too large")
 	}
-	if !strings.Contains(string(data), "\n\n\u2014 ") {
+	if !bytes.Contains(data, []byte("\n\n\u2014 ")) {
 		return nil, errors.New("not a checkpoint: a checkpoint is a signed note (origin, size, root hash, a blank line, signature lines)")
 	}
-	if first, _, ok := strings.Cut(string(data), "\n"); ok && first != origin && utf8.ValidString(first) && len(first) < 256 {
+	if first, _, ok := bytes.Cut(data, []byte("\n")); ok && string(first) != origin && utf8.Valid(first) && len(first) < 256 {
 		return nil, fmt.Errorf("checkpoint origin %q is not the ledger name %q: it is another ledger's checkpoint", first, origin)
 	}
 	if err := checkSignatureLines(data); err != nil {
@@ -187,7 +197,7 @@ func open(data []byte, origin string, v note.Verifier, alone bool) (*Checkpoint,
 	copy(out.Root[:], c.Hash)
 	copy(out.Entries[:], entries)
 	if len(c.Hash) != 32 || body(c.Origin, c.Size, out.Root, out.Entries) != n.Text ||
-		strconv.FormatUint(c.Size, 10)+"\n" != string(bytes.SplitAfterN([]byte(n.Text), []byte("\n"), 3)[1]) {
+		strconv.FormatUint(c.Size, 10)+"\n" != strings.SplitAfterN(n.Text, "\n", 3)[1] {
 		return nil, errors.New("checkpoint body is not canonical")
 	}
 	if c.Origin != origin {
@@ -207,8 +217,13 @@ func VerifierKeyEd25519(name string, key []byte) string {
 	return fmt.Sprintf("%s+%08x+%s", name, binary.BigEndian.Uint32(h[:4]), base64.StdEncoding.EncodeToString(b))
 }
 
-// publicEd25519 returns the raw 32 bytes of an Ed25519 key.
+// publicEd25519 returns the raw 32 bytes of an Ed25519 key, or nil. It
+// parses the key only if it is one: a ledger's checkpoints are parsed one
+// per entry, and an ECDSA key's parse would cost more than the rest.
 func publicEd25519(k *keys.PublicKey) []byte {
+	if k.Algorithm() != keys.Ed25519 {
+		return nil
+	}
 	if e, ok := k.Crypto().(ed25519.PublicKey); ok {
 		return e
 	}

@@ -247,16 +247,12 @@ func (a *Appender) statement(typ string, subject records.Subject) *records.State
 
 // add signs st, applies it to the state and stages its git objects.
 func (a *Appender) add(st *records.Statement, content []byte) error {
-	raw, err := records.Sign(st, a.fp, a.signer)
+	env, err := records.SignParsed(st, a.fp, a.signer)
 	if err != nil {
 		if errors.Is(err, records.ErrMalformed) {
 			return fmt.Errorf("%w: %w", ErrInput, err)
 		}
 		return err
-	}
-	env, err := records.ParseEnvelope(raw)
-	if err != nil {
-		panic(fmt.Sprintf("ledger: an envelope verbatim signed does not parse: %v", err))
 	}
 	n := a.l.st.size
 	if _, err := a.l.st.apply(env); err != nil {

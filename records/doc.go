@@ -20,9 +20,11 @@
 // Statements and envelopes are JSON with a fixed field order, no insignificant
 // white space, and Go's encoding/json string escaping with HTML escaping
 // disabled. [ParseStatement] and [ParseEnvelope] accept only that exact form:
-// they decode and re-encode and compare bytes, so a record has exactly one
-// valid encoding and any altered byte is either a different record or an
-// error. docs/FORMAT.md §3 is the normative description.
+// they read the canonical form field by field and compare the bytes with
+// the re-encoded record (anything else they re-read with encoding/json, to
+// say what is wrong), so a record has exactly one valid encoding and any
+// altered byte is either a different record or an error. docs/FORMAT.md §3
+// is the normative description.
 //
 // # Hashes
 //

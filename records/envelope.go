@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // PayloadType is the DSSE payload type of every verbatim envelope.
@@ -61,20 +62,42 @@ func PAE(payloadType string, payload []byte) []byte {
 // envelope bytes, which are what the ledger stores and hashes. keyID is the
 // signer's fingerprint.
 func Sign(s *Statement, keyID string, signer Signer) ([]byte, error) {
-	payload, err := s.Marshal()
-	if err != nil {
+	raw, _, _, err := sign(s, keyID, signer)
+	return raw, err
+}
+
+// SignParsed is Sign returning the envelope as ParseEnvelope would return
+// it for the bytes Sign returns, without parsing them again: its Raw is
+// those bytes and its Statement a copy of s. It refuses what ParseEnvelope
+// would refuse of them: a keyID that is not s's signer, an empty signature
+// (errors wrap ErrMalformed).
+func SignParsed(s *Statement, keyID string, signer Signer) (*ParsedEnvelope, error) {
+	raw, payload, sig, err := sign(s, keyID, signer)
+	switch {
+	case err != nil:
 		return nil, err
+	case len(raw) > maxEnvelopeSize:
+		return nil, fmt.Errorf("%w: envelope is %d bytes, more than %d", ErrMalformed, len(raw), maxEnvelopeSize)
+	case len(sig) == 0:
+		return nil, fmt.Errorf("%w: envelope signature is not base64", ErrMalformed)
+	case keyID != s.Predicate.Signer:
+		return nil, fmt.Errorf("%w: envelope key id %q is not the statement's signer %q", ErrMalformed, keyID, s.Predicate.Signer)
 	}
-	sig, err := signer.Sign(PAE(PayloadType, payload))
+	return &ParsedEnvelope{Raw: raw, Payload: payload, Statement: s.clone(), KeyID: keyID, Sig: sig}, nil
+}
+
+// sign returns the envelope bytes of s, and its payload and signature.
+func sign(s *Statement, keyID string, signer Signer) (raw, payload, sig []byte, err error) {
+	payload, err = s.Marshal()
 	if err != nil {
-		return nil, fmt.Errorf("signing entry %d: %w", s.Predicate.Entry, err)
+		return nil, nil, nil, err
 	}
-	env := Envelope{
-		PayloadType: PayloadType,
-		Payload:     base64.StdEncoding.EncodeToString(payload),
-		Signatures:  []Signature{{KeyID: keyID, Sig: base64.StdEncoding.EncodeToString(sig)}},
+	sig, err = signer.Sign(PAE(PayloadType, payload))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("signing entry %d: %w", s.Predicate.Entry, err)
 	}
-	return canonicalJSON(&env)
+	raw = appendEnvelope(make([]byte, 0, envelopeSize(payload, keyID, sig)), payload, keyID, sig)
+	return raw, payload, sig, nil
 }
 
 // ParsedEnvelope is a decoded envelope: its raw bytes, its statement, and
@@ -94,18 +117,12 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	if len(b) > maxEnvelopeSize {
 		return nil, fmt.Errorf("%w: envelope is %d bytes, more than %d", ErrMalformed, len(b), maxEnvelopeSize)
 	}
-	var env Envelope
-	if err := strictUnmarshal(b, &env); err != nil {
-		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
-	}
-	if c, err := canonicalJSON(&env); err != nil || !bytes.Equal(c, b) {
-		return nil, fmt.Errorf("%w: envelope is not in canonical form", ErrMalformed)
-	}
-	if env.PayloadType != PayloadType {
-		return nil, fmt.Errorf("%w: envelope payload type %q, want %q", ErrMalformed, env.PayloadType, PayloadType)
-	}
-	if len(env.Signatures) != 1 {
-		return nil, fmt.Errorf("%w: envelope has %d signatures, want 1", ErrMalformed, len(env.Signatures))
+	env, ok := scanEnvelope(b)
+	if !ok {
+		var err error
+		if env, err = decodeEnvelope(b); err != nil {
+			return nil, err
+		}
 	}
 	payload, err := DecodeBase64(env.Payload)
 	if err != nil {
@@ -124,6 +141,27 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 		return nil, fmt.Errorf("%w: envelope key id %q is not the statement's signer %q", ErrMalformed, keyID, st.Predicate.Signer)
 	}
 	return &ParsedEnvelope{Raw: b, Payload: payload, Statement: st, KeyID: keyID, Sig: sig}, nil
+}
+
+// decodeEnvelope is the general reader of envelope bytes, for those
+// scanEnvelope does not read: it decodes with encoding/json and checks what
+// ParseEnvelope needs of the envelope itself, with an error naming the
+// first thing that is wrong.
+func decodeEnvelope(b []byte) (*Envelope, error) {
+	var env Envelope
+	if err := strictUnmarshal(b, &env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %w", ErrMalformed, err)
+	}
+	if c, err := canonicalJSON(&env); err != nil || !bytes.Equal(c, b) {
+		return nil, fmt.Errorf("%w: envelope is not in canonical form", ErrMalformed)
+	}
+	if env.PayloadType != PayloadType {
+		return nil, fmt.Errorf("%w: envelope payload type %q, want %q", ErrMalformed, env.PayloadType, PayloadType)
+	}
+	if len(env.Signatures) != 1 {
+		return nil, fmt.Errorf("%w: envelope has %d signatures, want 1", ErrMalformed, len(env.Signatures))
+	}
+	return &env, nil
 }
 
 // Verify checks the envelope's signature with key. It returns an error
@@ -162,7 +200,10 @@ func DecodeBase64(s string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base64.StdEncoding.EncodeToString(b) != s {
+	// Strict decoding refuses non-zero padding bits and missing padding but
+	// skips CR and LF, the only other way to spell the same bytes; without
+	// them, decoding succeeded on the one canonical encoding.
+	if strings.ContainsAny(s, "\r\n") {
 		return nil, errors.New("not canonical base64")
 	}
 	return b, nil

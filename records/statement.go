@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -158,10 +159,7 @@ func (s *Statement) Marshal() ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	b, err := canonicalJSON(s)
-	if err != nil {
-		return nil, err
-	}
+	b := appendStatement(make([]byte, 0, 2048), s)
 	if len(b) > maxStatementSize {
 		return nil, fmt.Errorf("%w: statement is %d bytes encoded, more than %d (shorten the title, source or note)", ErrMalformed, len(b), maxStatementSize)
 	}
@@ -174,6 +172,14 @@ func ParseStatement(b []byte) (*Statement, error) {
 	if len(b) > maxStatementSize {
 		return nil, fmt.Errorf("%w: statement is %d bytes, more than %d", ErrMalformed, len(b), maxStatementSize)
 	}
+	if s, ok := scanStatement(b); ok {
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	// Not canonical, or with escapes in a string: encoding/json decides
+	// which and says what is wrong.
 	var s Statement
 	if err := strictUnmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%w: statement: %w", ErrMalformed, err)
@@ -185,6 +191,46 @@ func ParseStatement(b []byte) (*Statement, error) {
 		return nil, fmt.Errorf("%w: statement is not in canonical form", ErrMalformed)
 	}
 	return &s, nil
+}
+
+// clone returns a deep copy of s.
+func (s *Statement) clone() *Statement {
+	c := *s
+	c.Subject = slices.Clone(s.Subject)
+	p := &c.Predicate
+	if p.Genesis != nil {
+		g := *p.Genesis
+		p.Genesis = &g
+	}
+	if p.Key != nil {
+		k := *p.Key
+		p.Key = &k
+	}
+	if p.Document != nil {
+		p.Document = p.Document.clone()
+	}
+	return &c
+}
+
+func (d *Document) clone() *Document {
+	c := *d
+	if d.Previous != nil {
+		l := *d.Previous
+		c.Previous = &l
+	}
+	if d.Text != nil {
+		t := *d.Text
+		c.Text = &t
+	}
+	if d.Relations != nil {
+		r := *d.Relations
+		if r.TranslationOf != nil {
+			l := *r.TranslationOf
+			r.TranslationOf = &l
+		}
+		c.Relations = &r
+	}
+	return &c
 }
 
 // TimeValue returns the predicate's time.

@@ -13,14 +13,21 @@ func fourKiB(b *testing.B) []byte {
 	return text[:bytes.LastIndexByte(text, '\n')+1]
 }
 
-// BenchmarkOf sketches a 4 KiB text.
-func BenchmarkOf(b *testing.B) {
+// BenchmarkSketchOf sketches a 256-byte and a 4 KiB text.
+func BenchmarkSketchOf(b *testing.B) {
 	text := fourKiB(b)
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		if _, err := Of(text); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name string
+		text []byte
+	}{{"size=256B", text[:bytes.LastIndexByte(text[:256], '\n')+1]}, {"size=4KiB", text}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			for b.Loop() {
+				if _, err := Of(bc.text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -40,5 +47,18 @@ func BenchmarkSimilarity(b *testing.B) {
 	t[3]++
 	for b.Loop() {
 		s.Similarity(&t)
+	}
+}
+
+// BenchmarkMinHash lowers the K slots with a batch of shingle hashes
+// (step 5 alone).
+func BenchmarkMinHash(b *testing.B) {
+	var s Sketch
+	var hs [minHashBatch]uint64
+	for i := range hs {
+		hs[i] = uint64(i) * 0x9e3779b97f4a7c15
+	}
+	for b.Loop() {
+		minHash(&s, hs[:])
 	}
 }

@@ -52,24 +52,42 @@ func Of(text []byte) (Sketch, error) {
 	for i := range s {
 		s[i] = math.MaxUint32
 	}
+	var batch [minHashBatch]uint64
 	n := 0
 	forEachShingle(text, func(h uint64) {
+		batch[n%minHashBatch] = h
 		n++
-		minHash(&s, h)
+		if n%minHashBatch == 0 {
+			minHash(&s, batch[:])
+		}
 	})
 	if n == 0 {
 		return Sketch{}, ErrNoWords
 	}
+	minHash(&s, batch[:n%minHashBatch])
 	return s, nil
 }
 
-// minHash lowers each slot of s to shingle hash h's value (step 5).
-func minHash(s *Sketch, h uint64) {
-	p := &perm
-	for i := range s {
-		if v := uint32((p[i][0]*h + p[i][1]) >> 32); v < s[i] {
-			s[i] = v
+// minHashBatch is how many shingle hashes Of gathers before it lowers the
+// slots: four slots at a time over a batch, their constants and minimums
+// stay in registers and their comparisons do not wait for one another
+// (BenchmarkMinHash).
+const minHashBatch = 64
+
+// minHash lowers each slot of s to the value of each shingle hash of hs
+// (step 5). Repeats do not change a minimum, so hs may hold any.
+func minHash(s *Sketch, hs []uint64) {
+	for i := 0; i < K; i += 4 {
+		a0, b0, a1, b1 := perm[i][0], perm[i][1], perm[i+1][0], perm[i+1][1]
+		a2, b2, a3, b3 := perm[i+2][0], perm[i+2][1], perm[i+3][0], perm[i+3][1]
+		m0, m1, m2, m3 := s[i], s[i+1], s[i+2], s[i+3]
+		for _, h := range hs {
+			m0 = min(m0, uint32((a0*h+b0)>>32))
+			m1 = min(m1, uint32((a1*h+b1)>>32))
+			m2 = min(m2, uint32((a2*h+b2)>>32))
+			m3 = min(m3, uint32((a3*h+b3)>>32))
 		}
+		s[i], s[i+1], s[i+2], s[i+3] = m0, m1, m2, m3
 	}
 }
 
@@ -82,13 +100,17 @@ func Shingles(text []byte) []uint64 {
 	return slices.Compact(hs)
 }
 
+// keysCompactAt is the length past which forEachShingle drops the keys no
+// later shingle uses, so memory does not grow with the text.
+const keysCompactAt = 1024
+
 // forEachShingle calls fn with the hash of each shingle of text, in order,
-// repeats included. It keeps only the last W keys, so memory does not grow
-// with the text.
+// repeats included. It appends the words' keys to one buffer, separated by
+// single spaces, so that each shingle is a slice of it.
 func forEachShingle(text []byte, fn func(uint64)) {
 	s := string(text)
-	var last [W][]byte // ring of the last W keys
-	var shingle []byte
+	keys := make([]byte, 0, 2*keysCompactAt)
+	var starts [W]int // where the last W keys start in keys, a ring
 	n := 0
 	for i := 0; i < len(s); {
 		t := words.Next(s, i)
@@ -96,28 +118,31 @@ func forEachShingle(text []byte, fn func(uint64)) {
 		if t.Kind != words.Word {
 			continue
 		}
-		last[n%W] = words.AppendKey(last[n%W][:0], s[t.Start:t.End])
+		if n >= W-1 && len(keys) > keysCompactAt {
+			keys = dropKeys(keys, &starts, starts[(n-(W-1))%W])
+		}
+		if n > 0 {
+			keys = append(keys, ' ')
+		}
+		starts[n%W] = len(keys)
+		keys = words.AppendKey(keys, s[t.Start:t.End])
 		n++
 		if n >= W {
-			shingle = joinKeys(shingle[:0], &last, n-W, W)
-			fn(hash(shingle))
+			fn(hash(keys[starts[(n-W)%W]:]))
 		}
 	}
 	if n > 0 && n < W {
-		fn(hash(joinKeys(shingle[:0], &last, 0, n)))
+		fn(hash(keys))
 	}
 }
 
-// joinKeys appends keys first … first+count−1 (numbered from the text's
-// first word) from the ring, separated by single spaces.
-func joinKeys(dst []byte, ring *[W][]byte, first, count int) []byte {
-	for j := first; j < first+count; j++ {
-		if j > first {
-			dst = append(dst, ' ')
-		}
-		dst = append(dst, ring[j%W]...)
+// dropKeys removes the first off bytes of keys and moves the starts with them.
+func dropKeys(keys []byte, starts *[W]int, off int) []byte {
+	n := copy(keys, keys[off:])
+	for j := range starts {
+		starts[j] -= off // the one before off is stale and about to be replaced
 	}
-	return dst
+	return keys[:n]
 }
 
 func hash(shingle []byte) uint64 {
