@@ -21,7 +21,7 @@ func (a *auditor) keyScan(m uint64, since []byte) (*state, error) {
 	st.rootKey, st.lastSigner = a.key, a.key
 	st.signers[string(a.key.Fingerprint())] = a.key
 	st.noteRoot(a.key)
-	if st.format != records.FormatVersion {
+	if !records.HasKeyEntries(st.format) {
 		return st, nil
 	}
 	// The entries are read from the earlier checkpoint's entries/ tree

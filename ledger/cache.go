@@ -52,7 +52,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		return nil, plumbing.ZeroHash
 	}
 	var c cachedState
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || c.Layout != cacheLayout || (c.Format != records.FormatVersion && c.Format != records.FormatV2) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || c.Layout != cacheLayout || !records.KnownFormat(c.Format) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
 		return nil, plumbing.ZeroHash
 	}
 	root, err := keys.PublicKeyFromDER(c.RootKey)
