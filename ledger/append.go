@@ -130,6 +130,13 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	// A copy: adding entries rewrites l.tip's root tree in place, and base
 	// must stay the commit the Appender started on (previous, linked).
 	a.base, a.baseSize = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size
+	if records.HasIndex(l.st.format) && l.st.index == nil {
+		cur := a.base
+		if l.st.index, err = indexBlocksAt(l.r, &cur, l.st.size); err != nil {
+			unlock()
+			return nil, fmt.Errorf("reading the index of ledger %s: %w", l.st.name, err)
+		}
+	}
 	return a, nil
 }
 
@@ -286,7 +293,8 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 	if withDoc {
 		dir = dir.With(treeEntry{Mode: modeFile, Name: documentFile, Hash: a.put(plumbing.BlobObject, content)})
 	}
-	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), a.put)
+	idx := indexObjects(s.indexed, a.put)
+	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), idx, a.put)
 	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)

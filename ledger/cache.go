@@ -73,6 +73,10 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		s.docs[v.Doc] = append(s.docs[v.Doc], v)
 		s.byDigest[v.SHA256] = append(s.byDigest[v.SHA256], v)
 		s.indexText(v)
+		s.versions++
+		if v.HashOnly {
+			s.hashOnly++
+		}
 	}
 	return s, c.Head
 }
