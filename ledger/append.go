@@ -94,6 +94,9 @@ type Appender struct {
 // with signer. If another process appended since Open, the ledger is
 // re-read first. signer must be a key the ledger authorizes.
 func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
+	if err := l.full(); err != nil {
+		return nil, err
+	}
 	unlock, err := l.r.lock()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,220 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/docindex"
+	"github.com/verbatim-ledger/verbatim/keys"
+	"github.com/verbatim-ledger/verbatim/records"
+)
+
+// Reading a v4 ledger without replaying it (FORMAT.md §6, the verifier that
+// holds only the newest tree; §7.1): Open reads the genesis, the key
+// entries the index lists and the newest entry, verifies the newest
+// checkpoint and checks the stored Merkle hashes against it. Queries then
+// find entries through the index (§2.4) and check each entry they answer
+// with against its leaf by an inclusion proof to the signed root, and its
+// signature. What needs every entry at hand (appending, the nearest-version
+// search, a listing of every entry) loads the full state first (full).
+
+// errNoIndex says a ledger has no index to read: it is replayed instead.
+var errNoIndex = errors.New("the ledger's format has no index")
+
+// loadIndexed reads the state of a v4 ledger from its newest tree, as
+// described above. l.tip.root is the newest commit's tree.
+func (l *Ledger) loadIndexed() error {
+	cur := pathTrees{root: l.tip.root}
+	genesis, _, err := readTipEntry(l.r, &cur, 0)
+	if err != nil {
+		return err
+	}
+	if g := genesis.Statement.Predicate.Genesis; g == nil || !records.HasIndex(g.Format) {
+		return errNoIndex
+	}
+	cpEntry, ok := l.tip.root.Find(checkpointFile)
+	if !ok || cpEntry.Mode != modeFile {
+		return fmt.Errorf("%w: the newest commit has no checkpoint", ErrTampered)
+	}
+	raw, err := l.r.object(plumbing.BlobObject, cpEntry.Hash)
+	if err != nil {
+		return err
+	}
+	size, ok := noteSize(raw) // a claim until the checkpoint verifies
+	if !ok || size == 0 || size > MaxEntries {
+		return fmt.Errorf("%w: the newest checkpoint has no valid tree size", ErrTampered)
+	}
+	s := newState()
+	if _, err := s.apply(genesis); err != nil {
+		return entryErr(0, genesis.Statement, "", err)
+	}
+	if err := genesis.Verify(s.rootKey); err != nil {
+		return entryErr(0, genesis.Statement, "", fmt.Errorf("envelope signature does not verify with the root key"))
+	}
+	keyEnvs, cpKeys, err := applyIndexedKeys(l.r, &cur, s, size)
+	if err != nil {
+		return err
+	}
+	last, _, err := readTipEntry(l.r, &cur, size-1)
+	if err != nil {
+		return err
+	}
+	lastKey := cpKeys[size-1]
+	if lastKey == nil && size > 1 {
+		if lastKey, err = s.signer(last.KeyID); err != nil {
+			return entryErr(size-1, last.Statement, "", err)
+		}
+		if last.Verify(lastKey) != nil {
+			return entryErr(size-1, last.Statement, "", fmt.Errorf("envelope signature does not verify with key %s", lastKey.Fingerprint().Short()))
+		}
+	} else if lastKey == nil {
+		lastKey = s.rootKey
+	}
+	cp, err := checkpoint.Parse(raw, s.name, lastKey)
+	if err != nil {
+		return &EntryError{Entry: size - 1, Problem: err.Error(), Err: err}
+	}
+	if err := l.checkIndexedTip(&cur, cp, size); err != nil {
+		return err
+	}
+	rng, err := storedRange(l.r, &cur, size)
+	if err != nil {
+		return err
+	}
+	if rangeRoot(rng) != cp.Root {
+		return fmt.Errorf("%w: the Merkle tree hashes stored with the %d entries do not give the newest checkpoint's root", ErrTampered, size)
+	}
+	s.tree, s.size, s.leaves, s.entries = rng, size, nil, nil
+	s.lastHash, s.lastTime, s.lastSigner = last.Hash(), last.Statement.Predicate.Time, lastKey
+	s.checkpointed(raw)
+	l.st, l.cp, l.lazy, l.proved = s, cp, true, map[uint64]bool{}
+	keyEnvs[0], keyEnvs[size-1] = genesis, last
+	for n, env := range keyEnvs {
+		if err := l.checkLeaf(n, env); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyIndexedKeys applies, in order, the key entries the index lists
+// among the first size entries of the tree cur walks, each signed by the
+// root key of its time (FORMAT.md §3.7), and returns their envelopes and
+// the keys that sign their checkpoints.
+func applyIndexedKeys(r *repo, cur *pathTrees, s *state, size uint64) (map[uint64]*records.ParsedEnvelope, map[uint64]*keys.PublicKey, error) {
+	found, err := indexLookup(r, cur, size, docindex.KeysKey())
+	if err != nil {
+		return nil, nil, err
+	}
+	envs, cpKeys := map[uint64]*records.ParsedEnvelope{}, map[uint64]*keys.PublicKey{}
+	for _, n := range found {
+		env, _, err := readTipEntry(r, cur, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		p := &env.Statement.Predicate
+		if p.Key == nil {
+			return nil, nil, entryErr(n, env.Statement, "", fmt.Errorf("%w: the index lists it as a key entry, but it is not one", ErrTampered))
+		}
+		key, err := s.signer(p.Signer)
+		if err == nil && env.Verify(key) != nil {
+			err = fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short())
+		}
+		if err == nil {
+			cpKeys[n], err = s.applyKey(p, key)
+		}
+		if err != nil {
+			return nil, nil, entryErr(n, env.Statement, "", fmt.Errorf("%w: %w", ErrTampered, err))
+		}
+		envs[n] = env
+	}
+	return envs, cpKeys, nil
+}
+
+// checkIndexedTip checks that the newest checkpoint describes the newest
+// tree: its size is the number of entries there and its entries line names
+// that tree's entries/, which holds the index the reader relies on.
+func (l *Ledger) checkIndexedTip(cur *pathTrees, cp *checkpoint.Checkpoint, size uint64) error {
+	if cp.Size != size {
+		return fmt.Errorf("%w: the newest checkpoint's size is %d, not the %d it states", ErrTampered, cp.Size, size)
+	}
+	if e, _ := l.tip.root.Find(entriesDir); [20]byte(e.Hash) != cp.Entries {
+		return fmt.Errorf("%w: the newest commit's %s/ tree is %s, not the %x its checkpoint signs", ErrTampered, entriesDir, e.Hash, cp.Entries)
+	}
+	if _, found, err := cur.entryDir(l.r, size); err != nil || found {
+		if err == nil {
+			err = fmt.Errorf("%w: the newest tree holds entry %d, beyond the newest checkpoint's %d entries", ErrTampered, size, size)
+		}
+		return err
+	}
+	return nil
+}
+
+// checkLeaf checks entry n's envelope against the signed Merkle tree of a
+// ledger read from its index: an inclusion proof read from the stored
+// hashes must lead from its leaf hash to the newest checkpoint's root.
+func (l *Ledger) checkLeaf(n uint64, env *records.ParsedEnvelope) error {
+	if l.proved[n] {
+		return nil
+	}
+	nodes, err := proof.Inclusion(n, l.st.size)
+	if err != nil {
+		return fmt.Errorf("%w: entry %d: %w", ErrNotFound, n, err)
+	}
+	cur := pathTrees{root: l.tip.root}
+	hashes, err := storedProof(l.r, &cur, nodes)
+	if err != nil {
+		return err
+	}
+	leaf := records.LeafHash(env.Raw)
+	if proof.VerifyInclusion(rfc6962.DefaultHasher, n, l.st.size, leaf[:], hashes, l.cp.Root[:]) != nil {
+		return entryErr(n, env.Statement, "", fmt.Errorf("the envelope does not match the ledger's signed Merkle tree: it was altered"))
+	}
+	l.proved[n] = true
+	return nil
+}
+
+// full loads the whole state of a ledger read from its index, for what
+// needs every entry at hand.
+func (l *Ledger) full() error {
+	if !l.lazy {
+		return nil
+	}
+	l.needFull = true
+	return l.load()
+}
+
+// indexed finds the entries with the label whose key is k, through the
+// index of a ledger read from it.
+func (l *Ledger) indexed(k docindex.Key) ([]uint64, error) {
+	cur := pathTrees{root: l.tip.root}
+	return indexLookup(l.r, &cur, l.st.size, k)
+}
+
+// indexedVersions returns the versions the entries with label k register,
+// in entry order, each read from its entry and checked against the signed
+// tree (entryAt).
+func (l *Ledger) indexedVersions(k docindex.Key) ([]*Version, error) {
+	found, err := l.indexed(k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Version, 0, len(found))
+	cur := pathTrees{root: l.tip.root}
+	for _, n := range found {
+		env, _, err := l.entryAt(&cur, n)
+		if err != nil {
+			return nil, err
+		}
+		if env.Statement.Predicate.Document == nil {
+			return nil, entryErr(n, env.Statement, "", fmt.Errorf("%w: the index lists it as a document version, but it is not one", ErrTampered))
+		}
+		out = append(out, versionOf(env.Statement))
+	}
+	return out, nil
+}
