@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/docindex"
 	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -86,7 +87,10 @@ type Appender struct {
 	baseSize uint64
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
-	docFile  func(*records.Document) bool
+	docFile func(*records.Document) bool
+	// indexHook, when set (by tamper tests), alters the index files entry
+	// n's commit adds before they are written.
+	indexHook func(n uint64, c *docindex.Completed)
 	cpSigner Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
 }
 
@@ -296,7 +300,11 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 	if withDoc {
 		dir = dir.With(treeEntry{Mode: modeFile, Name: documentFile, Hash: a.put(plumbing.BlobObject, content)})
 	}
-	idx := indexObjects(s.indexed, a.put)
+	completed := s.indexed
+	if a.indexHook != nil {
+		a.indexHook(n, &completed)
+	}
+	idx := indexObjects(completed, a.put)
 	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), idx, a.put)
 	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {

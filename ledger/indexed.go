@@ -198,8 +198,8 @@ func (l *Ledger) indexed(k docindex.Key) ([]uint64, error) {
 
 // indexedVersions returns the versions the entries with label k register,
 // in entry order, each read from its entry and checked against the signed
-// tree (entryAt).
-func (l *Ledger) indexedVersions(k docindex.Key) ([]*Version, error) {
+// tree (entryAt); each must have the label (match), or the index is wrong.
+func (l *Ledger) indexedVersions(k docindex.Key, match func(*Version) bool) ([]*Version, error) {
 	found, err := l.indexed(k)
 	if err != nil {
 		return nil, err
@@ -214,7 +214,11 @@ func (l *Ledger) indexedVersions(k docindex.Key) ([]*Version, error) {
 		if env.Statement.Predicate.Document == nil {
 			return nil, entryErr(n, env.Statement, "", fmt.Errorf("%w: the index lists it as a document version, but it is not one", ErrTampered))
 		}
-		out = append(out, versionOf(env.Statement))
+		v := versionOf(env.Statement)
+		if !match(v) {
+			return nil, l.indexError(v)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -109,7 +109,7 @@ func (l *Ledger) cachedHistory(id string) ([]*Version, error) {
 	vs := l.st.docs[id]
 	if l.lazy {
 		var err error
-		if vs, err = l.indexedVersions(docindex.DocKey(id)); err != nil {
+		if vs, err = l.indexedVersions(docindex.DocKey(id), func(v *Version) bool { return v.Doc == id }); err != nil {
 			return nil, err
 		}
 	}
@@ -165,7 +165,8 @@ func (l *Ledger) findContent(content []byte) ([]*Version, error) {
 	}
 	sum := sha256.Sum256(content)
 	if l.lazy {
-		return l.indexedVersions(docindex.DigestKey(hex.EncodeToString(sum[:])))
+		digest := hex.EncodeToString(sum[:])
+		return l.indexedVersions(docindex.DigestKey(digest), func(v *Version) bool { return v.SHA256 == digest })
 	}
 	var out []*Version
 	for _, v := range l.st.byDigest[hex.EncodeToString(sum[:])] {

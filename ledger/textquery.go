@@ -25,7 +25,7 @@ func (l *Ledger) findText(sum string) ([]*Version, error) {
 		return nil, err
 	}
 	if l.lazy {
-		return l.indexedVersions(docindex.TextKey(sum))
+		return l.indexedVersions(docindex.TextKey(sum), func(v *Version) bool { return v.TextSHA256 == sum })
 	}
 	var out []*Version
 	for _, v := range l.st.byText[sum] {
@@ -76,7 +76,7 @@ func (l *Ledger) Translations(id string) ([]*Version, error) {
 		return nil, err
 	}
 	if l.lazy {
-		return l.indexedVersions(docindex.TranslationKey(id))
+		return l.indexedVersions(docindex.TranslationKey(id), func(v *Version) bool { return v.TranslationOf != nil && v.TranslationOf.ID == id })
 	}
 	var out []*Version
 	for _, vs := range l.st.docs {
