@@ -433,11 +433,15 @@ func TestTamperIndexTip(t *testing.T) {
 			if _, err := Verify(dir, VerifyOptions{}); !errors.Is(err, ErrTampered) {
 				t.Errorf("Verify = %v, want ErrTampered", err)
 			}
-			if l, err := Open(dir); !errors.Is(err, ErrTampered) {
-				if err == nil {
-					l.Close()
-				}
-				t.Errorf("Open = %v, want ErrTampered", err)
+			// A reader does not use an index the checkpoint does not
+			// sign: it replays the entries (which are intact here).
+			l, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if l.lazy {
+				t.Error("Open read the ledger from an index its checkpoint does not sign")
 			}
 		})
 	}

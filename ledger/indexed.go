@@ -32,7 +32,9 @@ func (l *Ledger) loadIndexed() error {
 	cur := pathTrees{root: l.tip.root}
 	genesis, _, err := readTipEntry(l.r, &cur, 0)
 	if err != nil {
-		return err
+		// Not a ledger, or a damaged one: replaying says which, as for
+		// any other format.
+		return errNoIndex
 	}
 	if g := genesis.Statement.Predicate.Genesis; g == nil || !records.HasIndex(g.Format) {
 		return errNoIndex
@@ -48,6 +50,12 @@ func (l *Ledger) loadIndexed() error {
 	size, ok := noteSize(raw) // a claim until the checkpoint verifies
 	if !ok || size == 0 || size > MaxEntries {
 		return fmt.Errorf("%w: the newest checkpoint has no valid tree size", ErrTampered)
+	}
+	// Only an index the checkpoint signs can be used (checkIndexedTip
+	// checks the claim once the signature verifies). Otherwise replaying
+	// checks each entry against its signed leaf and names what changed.
+	if h, ok := noteEntries(raw); !ok || h != entriesOf(l.tip.root) {
+		return errNoIndex
 	}
 	s := newState()
 	if _, err := s.apply(genesis); err != nil {
@@ -143,8 +151,8 @@ func (l *Ledger) checkIndexedTip(cur *pathTrees, cp *checkpoint.Checkpoint, size
 	if cp.Size != size {
 		return fmt.Errorf("%w: the newest checkpoint's size is %d, not the %d it states", ErrTampered, cp.Size, size)
 	}
-	if e, _ := l.tip.root.Find(entriesDir); [20]byte(e.Hash) != cp.Entries {
-		return fmt.Errorf("%w: the newest commit's %s/ tree is %s, not the %x its checkpoint signs", ErrTampered, entriesDir, e.Hash, cp.Entries)
+	if [20]byte(entriesOf(l.tip.root)) != cp.Entries {
+		return fmt.Errorf("%w: the newest commit's %s/ tree is not the %x its checkpoint signs", ErrTampered, entriesDir, cp.Entries)
 	}
 	if _, found, err := cur.entryDir(l.r, size); err != nil || found {
 		if err == nil {
@@ -221,4 +229,10 @@ func (l *Ledger) indexedVersions(k docindex.Key, match func(*Version) bool) ([]*
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// entriesOf is the ID of the entries/ tree in the commit tree root.
+func entriesOf(root tree) plumbing.Hash {
+	e, _ := root.Find(entriesDir)
+	return e.Hash
 }
