@@ -85,6 +85,7 @@ type Appender struct {
 	// version links to them.
 	base     pathTrees
 	baseSize uint64
+	baseCP   *checkpoint.Checkpoint // the newest checkpoint when the Appender began
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
 	docFile func(*records.Document) bool
@@ -98,9 +99,6 @@ type Appender struct {
 // with signer. If another process appended since Open, the ledger is
 // re-read first. signer must be a key the ledger authorizes.
 func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
-	if err := l.full(); err != nil {
-		return nil, err
-	}
 	unlock, err := l.r.lock()
 	if err != nil {
 		return nil, err
@@ -136,7 +134,10 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	a.head = l.head
 	// A copy: adding entries rewrites l.tip's root tree in place, and base
 	// must stay the commit the Appender started on (previous, linked).
-	a.base, a.baseSize = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size
+	a.base, a.baseSize, a.baseCP = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size, l.cp
+	if l.lazy {
+		a.readIndexed()
+	}
 	if records.HasIndex(l.st.format) && l.st.index == nil {
 		cur := a.base
 		if l.st.index, err = indexBlocksAt(l.r, &cur, l.st.size); err != nil {
@@ -201,10 +202,13 @@ func (a *Appender) addDocument(doc *NewDocument, digest string, size int64, resi
 // previous version's verified statement says, never from the state cache.
 func (a *Appender) previous(id string) (*Version, error) {
 	prev := a.l.st.latest(id)
+	if prev == nil && a.l.lazy {
+		return a.indexedLatest(id)
+	}
 	if prev == nil || prev.Entry >= a.baseSize {
 		return prev, nil // none, or added by this Appender
 	}
-	env, _, err := a.l.entryAt(&a.base, prev.Entry)
+	env, _, err := a.l.entryAtCP(&a.base, prev.Entry, a.baseCP)
 	if err == nil {
 		err = a.l.checkVersion(prev, env)
 	}
@@ -369,7 +373,7 @@ func (a *Appender) Close() error {
 	}
 	if a.pending > 0 || a.broken != nil {
 		a.l.stale = true
-	} else if a.flushed {
+	} else if a.flushed && !a.l.lazy {
 		a.l.writeCache()
 	}
 	a.unlock()

@@ -180,8 +180,41 @@ func readIndexFile(r *repo, tipc *pathTrees, s uint64, large bool, p int) ([]byt
 // (FORMAT.md §2.4, Lookup). They are the index's claims: callers check
 // every entry they use against the signed Merkle tree.
 func indexLookup(r *repo, tipc *pathTrees, size uint64, k docindex.Key) ([]uint64, error) {
+	return newIndexReader(r).lookup(tipc.root, tipc, size, k)
+}
+
+// indexReader reads index files and keeps what it read: a block's index
+// files never change once written (FORMAT.md §2.4), so what one lookup
+// read serves every later one, in this commit's tree or a later one's.
+type indexReader struct {
+	r     *repo
+	parts map[uint64]tree              // a large block's index/ tree, by its first entry
+	small map[uint64]plumbing.Hash     // a small block's index file, by its first entry
+	runs  map[plumbing.Hash][]byte     // index files read, by ID
+	tail  map[uint64][]docindex.Record // records of entries read from their envelopes
+	kept  int                          // bytes in runs
+}
+
+// maxIndexCache bounds the index files an indexReader keeps: about the
+// large-block files of 8 million entries.
+const maxIndexCache = 1 << 30
+
+func newIndexReader(r *repo) *indexReader {
+	return &indexReader{r: r, parts: map[uint64]tree{}, small: map[uint64]plumbing.Hash{}, runs: map[plumbing.Hash][]byte{}, tail: map[uint64][]docindex.Record{}}
+}
+
+// lookup is indexLookup through the reader's caches; root is the commit
+// tree tipc walks (tipc may be nil: one is made from root).
+func (x *indexReader) lookup(root tree, tipc *pathTrees, size uint64, k docindex.Key) ([]uint64, error) {
+	if tipc == nil {
+		tipc = &pathTrees{root: root}
+	}
 	var out []uint64
-	search := func(run []byte, where string) error {
+	search := func(h plumbing.Hash, where string) error {
+		run, err := x.run(h)
+		if err != nil {
+			return at(err, where)
+		}
 		found, err := docindex.Search(run, k)
 		if err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrTampered, where, err)
@@ -191,35 +224,102 @@ func indexLookup(r *repo, tipc *pathTrees, size uint64, k docindex.Key) ([]uint6
 	}
 	largeEnd := size - size%docindex.LargeBlock
 	for s := uint64(0); s < largeEnd; s += docindex.LargeBlock {
-		run, err := readIndexFile(r, tipc, s, true, docindex.Part(k))
-		if err == nil {
-			err = search(run, largeIndexPath(s))
-		}
+		t, err := x.largeIndex(tipc, s)
 		if err != nil {
 			return nil, err
+		}
+		if f, ok := t.Find(docindex.PartName(docindex.Part(k))); ok {
+			if err := search(f.Hash, largeIndexPath(s)+"/"+f.Name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	smallEnd := size - size%docindex.SmallBlock
 	for s := largeEnd; s < smallEnd; s += docindex.SmallBlock {
-		run, err := readIndexFile(r, tipc, s, false, 0)
+		h, err := x.smallIndex(tipc, s)
 		if err == nil {
-			err = search(run, smallIndexPath(s))
+			err = search(h, smallIndexPath(s))
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	var recs []docindex.Record
 	for n := smallEnd; n < size; n++ {
-		env, _, err := readTipEntry(r, tipc, n)
-		if err != nil {
-			return nil, err
+		recs, ok := x.tail[n]
+		if !ok {
+			env, _, err := readTipEntry(x.r, tipc, n)
+			if err != nil {
+				return nil, err
+			}
+			recs = docindex.Records(nil, n, env.Statement)
+			x.tail[n] = recs
 		}
-		for _, rec := range docindex.Records(recs[:0], n, env.Statement) {
+		for _, rec := range recs {
 			if rec.Key == k {
 				out = append(out, n)
 			}
 		}
 	}
 	return out, nil
+}
+
+// largeIndex returns the index/ tree of the large block starting at s.
+func (x *indexReader) largeIndex(tipc *pathTrees, s uint64) (tree, error) {
+	if t, ok := x.parts[s]; ok {
+		return t, nil
+	}
+	if err := x.at(tipc, s); err != nil {
+		return nil, err
+	}
+	e, ok := tipc.b.Find(indexName)
+	if !ok || e.Mode != modeDir {
+		return nil, fmt.Errorf("%w: the index directory %s/ is missing (FORMAT.md §2.4)", ErrTampered, largeIndexPath(s))
+	}
+	t, err := x.r.tree(e.Hash)
+	if err != nil {
+		return nil, err
+	}
+	x.parts[s] = t
+	return t, nil
+}
+
+// smallIndex returns the ID of the index file of the small block starting at s.
+func (x *indexReader) smallIndex(tipc *pathTrees, s uint64) (plumbing.Hash, error) {
+	if h, ok := x.small[s]; ok {
+		return h, nil
+	}
+	if err := x.at(tipc, s); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	e, ok := tipc.c.Find(indexName)
+	if !ok || e.Mode != modeFile {
+		return plumbing.ZeroHash, fmt.Errorf("%w: the index file %s is missing (FORMAT.md §2.4)", ErrTampered, smallIndexPath(s))
+	}
+	x.small[s] = e.Hash
+	return e.Hash, nil
+}
+
+// at moves tipc to entry s's directory.
+func (x *indexReader) at(tipc *pathTrees, s uint64) error {
+	_, found, err := tipc.entryDir(x.r, s)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: the entry's directory %s is missing from the newest commit", ErrTampered, pathOf(s))
+	}
+	return err
+}
+
+// run reads the index file h.
+func (x *indexReader) run(h plumbing.Hash) ([]byte, error) {
+	if run, ok := x.runs[h]; ok {
+		return run, nil
+	}
+	run, err := x.r.object(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	if x.kept+len(run) <= maxIndexCache {
+		x.runs[h] = run
+		x.kept += len(run)
+	}
+	return run, nil
 }

@@ -263,11 +263,20 @@ func TestIndexedQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lazy.lazy {
-		t.Error("Append did not load the full state")
+	if !lazy.lazy || !lazy.st.lean {
+		t.Error("Append loaded the full state of a ledger read from its index")
 	}
-	if _, err := a.Add(NewDocument{ID: "doc-7", Content: []byte("a new version\n")}); err != nil {
-		t.Fatal(err)
+	// Versions of every document (their previous versions found through
+	// the index), a translation of an old version, and new documents,
+	// past the end of a small block.
+	for i := 0; i < 160; i++ {
+		d := NewDocument{ID: fmt.Sprint("doc-", i%(indexDocs+3)), Content: fmt.Appendf(nil, "appended %d\n", i)}
+		if i == 5 {
+			d.ID, d.Language, d.TranslationOf = "traduction", "fr", v
+		}
+		if _, err := a.Add(d); err != nil {
+			t.Fatalf("Add %d: %v", i, err)
+		}
 	}
 	if err := a.Flush(); err != nil {
 		t.Fatal(err)

@@ -97,10 +97,16 @@ func (l *Ledger) loadIndexed() error {
 	if rangeRoot(rng) != cp.Root {
 		return fmt.Errorf("%w: the Merkle tree hashes stored with the %d entries do not give the newest checkpoint's root", ErrTampered, size)
 	}
+	// The Appender derives the next commit's trees from those on the path
+	// to the newest entry, as after a replay.
+	if _, found, err := cur.entryDir(l.r, size-1); err != nil || !found {
+		return fmt.Errorf("%w: entry %d is missing from the newest commit", ErrTampered, size-1)
+	}
+	l.tip = cur
 	s.tree, s.size, s.leaves, s.entries = rng, size, nil, nil
 	s.lastHash, s.lastTime, s.lastSigner = last.Hash(), last.Statement.Predicate.Time, lastKey
 	s.checkpointed(raw)
-	l.st, l.cp, l.lazy, l.proved = s, cp, true, map[uint64]bool{}
+	l.st, l.cp, l.lazy, l.proved, l.ix = s, cp, true, map[uint64]bool{}, newIndexReader(l.r)
 	keyEnvs[0], keyEnvs[size-1] = genesis, last
 	for n, env := range keyEnvs {
 		if err := l.checkLeaf(n, env); err != nil {
@@ -167,20 +173,26 @@ func (l *Ledger) checkIndexedTip(cur *pathTrees, cp *checkpoint.Checkpoint, size
 // ledger read from its index: an inclusion proof read from the stored
 // hashes must lead from its leaf hash to the newest checkpoint's root.
 func (l *Ledger) checkLeaf(n uint64, env *records.ParsedEnvelope) error {
+	return l.checkLeafIn(l.tip.root, l.cp, n, env)
+}
+
+// checkLeafIn is checkLeaf against checkpoint cp, whose entries are those
+// of the commit tree root.
+func (l *Ledger) checkLeafIn(root tree, cp *checkpoint.Checkpoint, n uint64, env *records.ParsedEnvelope) error {
 	if l.proved[n] {
 		return nil
 	}
-	nodes, err := proof.Inclusion(n, l.st.size)
+	nodes, err := proof.Inclusion(n, cp.Size)
 	if err != nil {
 		return fmt.Errorf("%w: entry %d: %w", ErrNotFound, n, err)
 	}
-	cur := pathTrees{root: l.tip.root}
+	cur := pathTrees{root: root}
 	hashes, err := storedProof(l.r, &cur, nodes)
 	if err != nil {
 		return err
 	}
 	leaf := records.LeafHash(env.Raw)
-	if proof.VerifyInclusion(rfc6962.DefaultHasher, n, l.st.size, leaf[:], hashes, l.cp.Root[:]) != nil {
+	if proof.VerifyInclusion(rfc6962.DefaultHasher, n, cp.Size, leaf[:], hashes, cp.Root[:]) != nil {
 		return entryErr(n, env.Statement, "", fmt.Errorf("the envelope does not match the ledger's signed Merkle tree: it was altered"))
 	}
 	l.proved[n] = true
@@ -200,8 +212,7 @@ func (l *Ledger) full() error {
 // indexed finds the entries with the label whose key is k, through the
 // index of a ledger read from it.
 func (l *Ledger) indexed(k docindex.Key) ([]uint64, error) {
-	cur := pathTrees{root: l.tip.root}
-	return indexLookup(l.r, &cur, l.st.size, k)
+	return l.ix.lookup(l.tip.root, nil, l.st.size, k)
 }
 
 // indexedVersions returns the versions the entries with label k register,
@@ -235,4 +246,42 @@ func (l *Ledger) indexedVersions(k docindex.Key, match func(*Version) bool) ([]*
 func entriesOf(root tree) plumbing.Hash {
 	e, _ := root.Find(entriesDir)
 	return e.Hash
+}
+
+// readIndexed prepares an Appender on a ledger read from its index: the
+// state keeps only what this Appender adds (each document's newest
+// version), and versions from before it are found through the index
+// (indexedLatest) and, when an entry links to them, read from their
+// entries (state.older), so that appending costs the same whatever the
+// ledger's size.
+func (a *Appender) readIndexed() {
+	s := a.l.st
+	s.lean = true
+	base := a.base
+	s.older = func(id string, link *records.VersionLink) (*Version, error) {
+		return olderVersion(a.l.r, &base, a.baseSize, id, link)
+	}
+}
+
+// indexedLatest returns the newest version of id before the Appender
+// began, found through the index and read from its entry, checked against
+// the signed tree and its signature; nil if there is none.
+func (a *Appender) indexedLatest(id string) (*Version, error) {
+	found, err := a.l.ix.lookup(a.base.root, nil, a.baseSize, docindex.DocKey(id))
+	if err != nil || len(found) == 0 {
+		return nil, err
+	}
+	n := found[len(found)-1]
+	env, _, err := a.l.entryAtCP(&pathTrees{root: a.base.root}, n, a.baseCP)
+	if err == nil {
+		err = a.l.checkSignature(n, env)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checking %s's newest version (entry %d) before linking to it: %w", id, n, err)
+	}
+	v := versionOf(env.Statement)
+	if v.Doc != id || v.Version != uint64(len(found)) {
+		return nil, a.l.indexError(v)
+	}
+	return v, nil
 }

@@ -34,6 +34,7 @@ type Ledger struct {
 	// lists the entries whose leaves checkLeaf proved.
 	lazy, needFull bool
 	proved         map[uint64]bool
+	ix             *indexReader // reads the index of a ledger read from it
 }
 
 // Open opens the ledger in dir and reads its current state from the newest

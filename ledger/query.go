@@ -303,6 +303,13 @@ func (l *Ledger) entry(n uint64) (*records.ParsedEnvelope, tree, error) {
 // cur.root, through the cursor cur (walking entries in order reads each
 // tree once), and checks the envelope against its leaf.
 func (l *Ledger) entryAt(cur *pathTrees, n uint64) (*records.ParsedEnvelope, tree, error) {
+	return l.entryAtCP(cur, n, l.cp)
+}
+
+// entryAtCP is entryAt for a ledger read from its index, when cur.root is
+// the tree of checkpoint cp rather than the newest: an Appender reads the
+// ledger as it was when it began.
+func (l *Ledger) entryAtCP(cur *pathTrees, n uint64, cp *checkpoint.Checkpoint) (*records.ParsedEnvelope, tree, error) {
 	if n >= l.st.size {
 		return nil, nil, fmt.Errorf("%w: entry %d (the ledger has %d entries)", ErrNotFound, n, l.st.size)
 	}
@@ -333,7 +340,7 @@ func (l *Ledger) entryAt(cur *pathTrees, n uint64) (*records.ParsedEnvelope, tre
 		return nil, nil, err
 	}
 	if l.lazy {
-		if err := l.checkLeaf(n, env); err != nil {
+		if err := l.checkLeafIn(cur.root, cp, n, env); err != nil {
 			return nil, nil, err
 		}
 		return env, dir, nil
