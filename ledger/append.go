@@ -92,7 +92,7 @@ type Appender struct {
 	// indexHook, when set (by tamper tests), alters the index files entry
 	// n's commit adds before they are written.
 	indexHook func(n uint64, c *docindex.Completed)
-	cpSigner Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
+	cpSigner  Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs

@@ -479,6 +479,3 @@ func TestIndexedReadRefusesWrongIndex(t *testing.T) {
 		t.Errorf("History(doc-4) = %v, %v", vs, err)
 	}
 }
-
-
-
