@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/docindex"
 	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -84,10 +85,14 @@ type Appender struct {
 	// version links to them.
 	base     pathTrees
 	baseSize uint64
+	baseCP   *checkpoint.Checkpoint // the newest checkpoint when the Appender began
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
-	docFile  func(*records.Document) bool
-	cpSigner Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
+	docFile func(*records.Document) bool
+	// indexHook, when set (by tamper tests), alters the index files entry
+	// n's commit adds before they are written.
+	indexHook func(n uint64, c *docindex.Completed)
+	cpSigner  Signer // signs the next checkpoint instead of signer (a rotation's, appendkeys.go)
 }
 
 // Append takes the ledger's write lock and returns an Appender that signs
@@ -129,7 +134,17 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	a.head = l.head
 	// A copy: adding entries rewrites l.tip's root tree in place, and base
 	// must stay the commit the Appender started on (previous, linked).
-	a.base, a.baseSize = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size
+	a.base, a.baseSize, a.baseCP = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size, l.cp
+	if l.lazy {
+		a.readIndexed()
+	}
+	if records.HasIndex(l.st.format) && l.st.index == nil {
+		cur := a.base
+		if l.st.index, err = indexBlocksAt(l.r, &cur, l.st.size); err != nil {
+			unlock()
+			return nil, fmt.Errorf("reading the index of ledger %s: %w", l.st.name, err)
+		}
+	}
 	return a, nil
 }
 
@@ -187,10 +202,13 @@ func (a *Appender) addDocument(doc *NewDocument, digest string, size int64, resi
 // previous version's verified statement says, never from the state cache.
 func (a *Appender) previous(id string) (*Version, error) {
 	prev := a.l.st.latest(id)
+	if prev == nil && a.l.lazy {
+		return a.indexedLatest(id)
+	}
 	if prev == nil || prev.Entry >= a.baseSize {
 		return prev, nil // none, or added by this Appender
 	}
-	env, _, err := a.l.entryAt(&a.base, prev.Entry)
+	env, _, err := a.l.entryAtCP(&a.base, prev.Entry, a.baseCP)
 	if err == nil {
 		err = a.l.checkVersion(prev, env)
 	}
@@ -282,7 +300,12 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 	if withDoc {
 		dir = dir.With(treeEntry{Mode: modeFile, Name: documentFile, Hash: a.put(plumbing.BlobObject, content)})
 	}
-	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), a.put)
+	completed := s.indexed
+	if a.indexHook != nil {
+		a.indexHook(n, &completed)
+	}
+	idx := indexObjects(completed, a.put)
+	entries := a.l.tip.add(n, a.put(plumbing.TreeObject, gitstore.EncodeTree(dir)), idx, a.put)
 	cp, err := checkpoint.Sign(s.name, s.size, s.root(), entries, a.checkpointSigner())
 	if err != nil {
 		return fmt.Errorf("signing checkpoint: %w", err)
@@ -346,7 +369,7 @@ func (a *Appender) Close() error {
 	}
 	if a.pending > 0 || a.broken != nil {
 		a.l.stale = true
-	} else if a.flushed {
+	} else if a.flushed && !a.l.lazy {
 		a.l.writeCache()
 	}
 	a.unlock()

@@ -42,7 +42,7 @@ func (a *Appender) linked(v *Version) (*Version, error) {
 	if v.Entry >= a.baseSize {
 		return v, nil // added by this Appender
 	}
-	env, _, err := a.l.entryAt(&a.base, v.Entry)
+	env, _, err := a.l.entryAtCP(&a.base, v.Entry, a.baseCP)
 	if err == nil {
 		err = a.l.checkVersion(v, env)
 	}

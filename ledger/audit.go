@@ -231,7 +231,7 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers, keys: map[string]*keys.PublicKey{}}
+	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers, keys: map[string]*keys.PublicKey{}, indexed: st.index != nil}
 	for fp, info := range st.ring().known {
 		v.keys[fp] = info.Key
 	}
@@ -307,8 +307,17 @@ func (a *auditor) stateAt(k uint64) (*state, error) {
 	st.size = k
 	st.lastHash, st.lastTime = last.Hash(), last.Statement.Predicate.Time
 	st.checkpointed(a.oldCPRaw)
+	// Versions below k are not in the state, and a lean state holds only
+	// each document's newest: any other is read from its entry, which is
+	// below k (trusted with the earlier checkpoint) or already applied.
 	st.older = func(id string, link *records.VersionLink) (*Version, error) {
-		return olderVersion(a.r, &tipc, k, id, link)
+		return olderVersion(a.r, &tipc, st.size, id, link)
+	}
+	st.lean = true
+	if records.HasIndex(st.format) {
+		if st.index, err = indexBlocksAt(a.r, &tipc, k); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }

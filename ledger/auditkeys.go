@@ -21,7 +21,7 @@ func (a *auditor) keyScan(m uint64, since []byte) (*state, error) {
 	st.rootKey, st.lastSigner = a.key, a.key
 	st.signers[string(a.key.Fingerprint())] = a.key
 	st.noteRoot(a.key)
-	if st.format != records.FormatVersion {
+	if !records.HasKeyEntries(st.format) {
 		return st, nil
 	}
 	// The entries are read from the earlier checkpoint's entries/ tree
@@ -34,6 +34,9 @@ func (a *auditor) keyScan(m uint64, since []byte) (*state, error) {
 		if t, err := a.r.tree(h); err == nil {
 			tipc = pathTrees{entries: t}
 		}
+	}
+	if records.HasIndex(st.format) {
+		return a.indexedKeyScan(st, &tipc, m)
 	}
 	for i := uint64(1); i < m; i++ {
 		env, _, err := readTipEntry(a.r, &tipc, i)
@@ -51,6 +54,29 @@ func (a *auditor) keyScan(m uint64, since []byte) (*state, error) {
 			}
 			if st.lastSigner, err = st.applyKey(&env.Statement.Predicate, signer); err != nil {
 				return nil, entryErr(i, env.Statement, "", err)
+			}
+		}
+	}
+	st.size = max(m, 1)
+	return st, nil
+}
+
+// indexedKeyScan is keyScan for a v4 ledger: the key entries below m are
+// found through the index of the tree tipc walks (FORMAT.md §2.4, §7.2),
+// and only they and entry m-1 are read.
+func (a *auditor) indexedKeyScan(st *state, tipc *pathTrees, m uint64) (*state, error) {
+	if m > 1 {
+		_, cpKeys, err := applyIndexedKeys(a.r, tipc, st, m)
+		if err != nil {
+			return nil, err
+		}
+		if st.lastSigner = cpKeys[m-1]; st.lastSigner == nil {
+			env, _, err := readTipEntry(a.r, tipc, m-1)
+			if err != nil {
+				return nil, err
+			}
+			if st.lastSigner, err = st.signer(env.KeyID); err != nil {
+				return nil, entryErr(m-1, env.Statement, "", err)
 			}
 		}
 	}

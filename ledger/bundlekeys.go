@@ -16,28 +16,46 @@ import (
 // a key entry's (the root's, or the new root's for a rotation), or one
 // signed by a key that was a root (a former root signs nothing after its
 // rotation, so it was root then).
-func (s *state) rootSigned(m uint64) bool {
-	info := s.entries[m]
-	if strings.HasPrefix(info.Kind, "key ") {
-		return true
+func (l *Ledger) rootSigned(m uint64) (bool, error) {
+	info, err := l.entryInfo(m)
+	if err != nil {
+		return false, err
 	}
-	for _, fp := range s.ring().roots {
+	if strings.HasPrefix(info.Kind, "key ") {
+		return true, nil
+	}
+	for _, fp := range l.st.ring().roots {
 		if fp == info.Signer {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
+}
+
+// entryInfo summarizes entry m: from the state, or, for a ledger read from
+// its index, from the entry's envelope, checked against its leaf.
+func (l *Ledger) entryInfo(m uint64) (EntryInfo, error) {
+	if !l.lazy {
+		return l.st.entries[m], nil
+	}
+	env, _, err := l.entry(m)
+	if err != nil {
+		return EntryInfo{}, err
+	}
+	return entryInfoOf(env.Statement), nil
 }
 
 // rootCheckpoint returns cp if a root key signed it, else the checkpoint
 // of the newest entry from entry on whose checkpoint a root signed
 // (BUNDLE.md: a bundle's checkpoint is a root's).
 func (l *Ledger) rootCheckpoint(cp *checkpoint.Checkpoint, entry uint64) (*checkpoint.Checkpoint, error) {
-	if l.st.rootSigned(cp.Size - 1) {
-		return cp, nil
+	if ok, err := l.rootSigned(cp.Size - 1); ok || err != nil {
+		return cp, err
 	}
 	for m := cp.Size - 1; m >= entry && m < cp.Size; m-- {
-		if !l.st.rootSigned(m) {
+		if ok, err := l.rootSigned(m); err != nil {
+			return nil, err
+		} else if !ok {
 			continue
 		}
 		raw, err := l.checkpointOf(m)
@@ -117,12 +135,15 @@ func sortUint64(a []uint64) {
 
 // checkpointKey is the key that signed entry m's checkpoint: the new root
 // for a rotation, else the entry's signer.
-func (s *state) checkpointKey(m uint64) *keys.PublicKey {
-	info := s.entries[m]
+func (l *Ledger) checkpointKey(m uint64) (*keys.PublicKey, error) {
+	info, err := l.entryInfo(m)
+	if err != nil {
+		return nil, err
+	}
 	fp := string(info.Signer)
 	if info.Kind == "key "+records.KeyRotate {
 		fp = info.Doc
 	}
-	k, _ := s.keyByFingerprint(fp)
-	return k
+	k, _ := l.st.keyByFingerprint(fp)
+	return k, nil
 }

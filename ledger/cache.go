@@ -52,7 +52,7 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 		return nil, plumbing.ZeroHash
 	}
 	var c cachedState
-	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || c.Layout != cacheLayout || (c.Format != records.FormatVersion && c.Format != records.FormatV2) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&c) != nil || c.Size == 0 || c.Layout != cacheLayout || !records.KnownFormat(c.Format) || uint64(len(c.Leaves)) != c.Size || uint64(len(c.Entries)) != c.Size {
 		return nil, plumbing.ZeroHash
 	}
 	root, err := keys.PublicKeyFromDER(c.RootKey)
@@ -68,11 +68,22 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 	for i := range s.leaves {
 		s.tree.Append(s.leaves[i][:], nil)
 	}
+	if records.HasIndex(s.format) {
+		// The cache holds no key state: a v4 ledger's key entries are
+		// found through its index, each signature verified.
+		if _, _, err := applyIndexedKeys(l.r, &pathTrees{root: l.tip.root}, s, c.Size); err != nil {
+			return nil, plumbing.ZeroHash
+		}
+	}
 	for i := range c.Versions {
 		v := &c.Versions[i]
 		s.docs[v.Doc] = append(s.docs[v.Doc], v)
 		s.byDigest[v.SHA256] = append(s.byDigest[v.SHA256], v)
 		s.indexText(v)
+		s.versions++
+		if v.HashOnly {
+			s.hashOnly++
+		}
 	}
 	return s, c.Head
 }
@@ -80,8 +91,8 @@ func (l *Ledger) readCache() (*state, plumbing.Hash) {
 // writeCache saves the ledger's state; failing to is not an error, only slower.
 func (l *Ledger) writeCache() {
 	s := l.st
-	if s.ring().events > 0 {
-		return // the cache holds no key state: a ledger with key entries is replayed from the last cache before them
+	if s.ring().events > 0 && !records.HasIndex(s.format) {
+		return // the cache holds no key state: a v3 ledger with key entries is replayed from the last cache before them
 	}
 	c := cachedState{
 		Layout: cacheLayout, Head: l.head, Name: s.name, Format: s.format, RootKey: s.rootKey.DER(), Size: s.size, LastHash: s.lastHash,

@@ -104,8 +104,8 @@ func KeySpecOf(k *keys.PublicKey) records.KeySpec {
 // It returns the key that must sign the entry's checkpoint: the new root for
 // a rotation, else the signer.
 func (s *state) applyKey(p *records.Predicate, signer *keys.PublicKey) (*keys.PublicKey, error) {
-	if s.format != records.FormatVersion {
-		return nil, fmt.Errorf("key entries are not allowed in a %s ledger; only %s ledgers have archivist keys", s.format, records.FormatVersion)
+	if !records.HasKeyEntries(s.format) {
+		return nil, fmt.Errorf("key entries are not allowed in a %s ledger; only %s and later ledgers have archivist keys", s.format, records.FormatV3)
 	}
 	if signer.Fingerprint() != s.rootKey.Fingerprint() {
 		return nil, fmt.Errorf("a key %s entry signed by key %s, which is not the root key %s: only the root key may add, revoke or rotate keys",

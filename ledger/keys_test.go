@@ -343,12 +343,13 @@ func TestCheckTrustKeyEntrySignatures(t *testing.T) {
 	withAppender(t, l, badSigner{claimed: root.Public(), real: eve}, clock, func(a *Appender) error { return a.AddKey(eve.Public(), "eve") })
 	registerDocs(t, l, eve, clock, []testDoc{{"forged", "by eve"}})
 	l.Close()
+	// Reading a v4 ledger from its index verifies every key entry's
+	// signature when it opens; a replayed ledger's CheckTrust does.
 	l, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		defer l.Close()
+		_, err = l.CheckTrust(root.Public().Fingerprint())
 	}
-	defer l.Close()
-	_, err = l.CheckTrust(root.Public().Fingerprint())
 	wantTampered(t, err, "entry 2", "signature does not verify")
 	_, err = Verify(dir, VerifyOptions{Trust: root.Public().Fingerprint()})
 	wantTampered(t, err, "entry 2")

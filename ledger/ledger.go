@@ -28,6 +28,13 @@ type Ledger struct {
 	// cached says the state came from the state cache; noCache that a
 	// query found the cache wrong, and the ledger replays every entry.
 	cached, noCache bool
+	// lazy says the state was read from a v4 ledger's index (indexed.go):
+	// it holds no documents, and queries read the index. needFull says
+	// something needed the full state: it is loaded from then on. proved
+	// lists the entries whose leaves checkLeaf proved.
+	lazy, needFull bool
+	proved         map[uint64]bool
+	ix             *indexReader // reads the index of a ledger read from it
 }
 
 // Open opens the ledger in dir and reads its current state from the newest
@@ -105,7 +112,14 @@ func (l *Ledger) load() error {
 	if l.tip.root, err = l.r.tree(c.Tree); err != nil {
 		return err
 	}
-	l.cached = false
+	l.cached, l.lazy = false, false
+	if !l.needFull {
+		err := l.loadIndexed()
+		if !errors.Is(err, errNoIndex) {
+			return err
+		}
+		l.st = newState()
+	}
 	if cached, cachedHead := l.readCache(); cached != nil && !l.noCache {
 		cachedSize := cached.size
 		l.st = cached

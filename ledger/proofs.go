@@ -148,7 +148,11 @@ func (l *Ledger) BundleAt(v *Version, cp *checkpoint.Checkpoint) (*bundle.Bundle
 			return nil, err
 		}
 		if m := cp.Size - 1; cp.Origin == "" { // an older checkpoint of the history: check it
-			if cp, err = checkpoint.Parse(cp.Raw, l.st.name, l.st.checkpointKey(m)); err != nil {
+			key, err := l.checkpointKey(m)
+			if err != nil {
+				return nil, err
+			}
+			if cp, err = checkpoint.Parse(cp.Raw, l.st.name, key); err != nil {
 				return nil, fmt.Errorf("%w: entry %d's checkpoint: %w", ErrTampered, m, err)
 			}
 		}

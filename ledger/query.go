@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/docindex"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
@@ -38,6 +39,9 @@ func (l *Ledger) refresh() error {
 // ErrTampered.
 func (l *Ledger) Entries() ([]EntryInfo, error) {
 	if err := l.refresh(); err != nil {
+		return nil, err
+	}
+	if err := l.full(); err != nil {
 		return nil, err
 	}
 	out := make([]EntryInfo, 0, l.st.size)
@@ -103,6 +107,12 @@ func (l *Ledger) cachedHistory(id string) ([]*Version, error) {
 		return nil, err
 	}
 	vs := l.st.docs[id]
+	if l.lazy {
+		var err error
+		if vs, err = l.indexedVersions(docindex.DocKey(id), func(v *Version) bool { return v.Doc == id }); err != nil {
+			return nil, err
+		}
+	}
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("%w: no document %q in ledger %s", ErrNotFound, id, l.st.name)
 	}
@@ -154,6 +164,10 @@ func (l *Ledger) findContent(content []byte) ([]*Version, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(content)
+	if l.lazy {
+		digest := hex.EncodeToString(sum[:])
+		return l.indexedVersions(docindex.DigestKey(digest), func(v *Version) bool { return v.SHA256 == digest })
+	}
 	var out []*Version
 	for _, v := range l.st.byDigest[hex.EncodeToString(sum[:])] {
 		got, err := l.VerifiedVersion(v)
@@ -258,6 +272,10 @@ func (l *Ledger) checkVersion(v *Version, env *records.ParsedEnvelope) error {
 
 // indexError reports a state cache that does not match the signed entries.
 func (l *Ledger) indexError(v *Version) error {
+	if l.lazy {
+		return &EntryError{Entry: v.Entry, Doc: v.Doc, Version: v.Version, Err: ErrTampered,
+			Problem: "the ledger's index (FORMAT.md §2.4) does not match the signed entries"}
+	}
 	return &EntryError{Entry: v.Entry, Doc: v.Doc, Version: v.Version, Err: errIndex,
 		Problem: fmt.Sprintf("the ledger's cached index does not match the signed entry; delete %s and retry", cacheFile)}
 }
@@ -285,6 +303,13 @@ func (l *Ledger) entry(n uint64) (*records.ParsedEnvelope, tree, error) {
 // cur.root, through the cursor cur (walking entries in order reads each
 // tree once), and checks the envelope against its leaf.
 func (l *Ledger) entryAt(cur *pathTrees, n uint64) (*records.ParsedEnvelope, tree, error) {
+	return l.entryAtCP(cur, n, l.cp)
+}
+
+// entryAtCP is entryAt for a ledger read from its index, when cur.root is
+// the tree of checkpoint cp rather than the newest: an Appender reads the
+// ledger as it was when it began.
+func (l *Ledger) entryAtCP(cur *pathTrees, n uint64, cp *checkpoint.Checkpoint) (*records.ParsedEnvelope, tree, error) {
 	if n >= l.st.size {
 		return nil, nil, fmt.Errorf("%w: entry %d (the ledger has %d entries)", ErrNotFound, n, l.st.size)
 	}
@@ -313,6 +338,12 @@ func (l *Ledger) entryAt(cur *pathTrees, n uint64) (*records.ParsedEnvelope, tre
 	env, err := l.readEnvelope(n, dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if l.lazy {
+		if err := l.checkLeafIn(cur.root, cp, n, env); err != nil {
+			return nil, nil, err
+		}
+		return env, dir, nil
 	}
 	// The leaf hashes are bound to the newest checkpoint's signed root (Open
 	// checked them): an envelope that does not match its leaf was altered.

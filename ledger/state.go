@@ -10,6 +10,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
 
+	"github.com/verbatim-ledger/verbatim/docindex"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 	"github.com/verbatim-ledger/verbatim/sketch"
@@ -70,6 +71,17 @@ type state struct {
 	// an audit starts from a checkpoint, without replaying what precedes it.
 	older func(id string, link *records.VersionLink) (*Version, error)
 	keys  *keyring // every key named so far and the chain of roots (keys.go)
+	// lean keeps only what the next entries are checked against (verify
+	// and audit): each document's newest version, without its sketch, and
+	// no list of entries, leaves or digests, so memory grows with the
+	// number of documents, not of versions.
+	lean     bool
+	versions int // document versions applied
+	// index, in a v4 ledger, gathers the records of the current index
+	// blocks (FORMAT.md §2.4); indexed is what the newest entry completed.
+	index   *docindex.Blocks
+	indexed docindex.Completed
+	recs    []docindex.Record // scratch
 }
 
 func newState() *state {
@@ -169,14 +181,20 @@ func (s *state) apply(env *records.ParsedEnvelope) (*keys.PublicKey, error) {
 		}
 	}
 	leaf := records.LeafHash(env.Raw)
-	if uint64(len(s.leaves)) == s.size {
+	if uint64(len(s.leaves)) == s.size && !s.lean {
 		s.leaves = append(s.leaves, leaf)
 	}
 	s.nodes = s.nodes[:0]
 	if err := s.tree.Append(leaf[:], s.visitNode); err != nil {
 		panic("ledger: compact range append failed")
 	}
-	s.entries = append(s.entries, entryInfoOf(st))
+	if !s.lean {
+		s.entries = append(s.entries, entryInfoOf(st))
+	}
+	if s.index != nil {
+		s.recs = docindex.Records(s.recs[:0], s.size, st)
+		s.indexed = s.index.Add(s.size, s.recs)
+	}
 	s.lastHash = env.Hash()
 	s.lastTime = p.Time
 	s.lastSigner = cpKey
@@ -246,9 +264,41 @@ func (s *state) applyDocument(st *records.Statement) error {
 		return fmt.Errorf("%s version %d does not link to version %d (entry %d)", d.ID, d.Version, prev.Version, prev.Entry)
 	}
 	v := versionOf(st)
+	s.versions++
+	if v.HashOnly {
+		s.hashOnly++
+	}
+	if s.lean {
+		v.Sketch, v.Title, v.Note, v.Source = nil, "", "", ""
+		if prev != nil && len(s.docs[d.ID]) == 1 {
+			s.docs[d.ID][0] = v
+		} else {
+			s.docs[d.ID] = []*Version{v}
+		}
+		return nil
+	}
 	s.docs[d.ID] = append(s.docs[d.ID], v)
 	s.byDigest[digest] = append(s.byDigest[digest], v)
 	s.indexText(v)
+	return nil
+}
+
+// version returns version ver of document id if the state holds it: a
+// lean state holds only the newest.
+func (s *state) version(id string, ver uint64) *Version {
+	vs := s.docs[id]
+	if ver == 0 || len(vs) == 0 {
+		return nil
+	}
+	if s.lean {
+		if v := vs[len(vs)-1]; v.Version == ver {
+			return v
+		}
+		return nil
+	}
+	if ver <= uint64(len(vs)) {
+		return vs[ver-1]
+	}
 	return nil
 }
 

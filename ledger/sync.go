@@ -171,7 +171,7 @@ func rebuild(dir string, signer Signer, opts SyncOptions, remote plumbing.Hash, 
 	if err := r.readFast(); err != nil {
 		return plumbing.ZeroHash, err
 	}
-	l := &Ledger{dir: dir, r: r, noCache: true}
+	l := &Ledger{dir: dir, r: r, noCache: true, needFull: true}
 	if err := l.load(); err != nil {
 		return plumbing.ZeroHash, err
 	}

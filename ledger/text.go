@@ -67,9 +67,8 @@ func (s *state) checkTranslation(d *records.Document) error {
 		return nil
 	}
 	t := d.Relations.TranslationOf
-	vs := s.docs[t.ID]
-	if t.Version <= uint64(len(vs)) {
-		if v := vs[t.Version-1]; v.Entry == t.Entry && v.SHA256 == t.SHA256 {
+	if v := s.version(t.ID, t.Version); v != nil {
+		if v.Entry == t.Entry && v.SHA256 == t.SHA256 {
 			return nil
 		}
 	} else if s.older != nil {
@@ -80,13 +79,10 @@ func (s *state) checkTranslation(d *records.Document) error {
 	return fmt.Errorf("%s is a translation of %s version %d (entry %d), which is not a registered version with that entry and digest", d.ID, t.ID, t.Version, t.Entry)
 }
 
-// indexText adds v to the text-identity index and counts hash-only versions.
+// indexText adds v to the text-identity index.
 func (s *state) indexText(v *Version) {
 	if v.TextSHA256 != "" {
 		s.byText[v.TextSHA256] = append(s.byText[v.TextSHA256], v)
-	}
-	if v.HashOnly {
-		s.hashOnly++
 	}
 }
 

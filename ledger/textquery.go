@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+
+	"github.com/verbatim-ledger/verbatim/docindex"
 )
 
 // FindText returns the registered versions whose text identity is sum (the
@@ -21,6 +23,9 @@ func (l *Ledger) FindText(sum string) ([]*Version, error) {
 func (l *Ledger) findText(sum string) ([]*Version, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
+	}
+	if l.lazy {
+		return l.indexedVersions(docindex.TextKey(sum), func(v *Version) bool { return v.TextSHA256 == sum })
 	}
 	var out []*Version
 	for _, v := range l.st.byText[sum] {
@@ -45,6 +50,9 @@ func (l *Ledger) Sketched(fn func(v *Version)) error {
 	if err := l.refresh(); err != nil {
 		return err
 	}
+	if err := l.full(); err != nil {
+		return err
+	}
 	var all []*Version
 	for _, vs := range l.st.docs {
 		for _, v := range vs {
@@ -66,6 +74,9 @@ func (l *Ledger) Sketched(fn func(v *Version)) error {
 func (l *Ledger) Translations(id string) ([]*Version, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
+	}
+	if l.lazy {
+		return l.indexedVersions(docindex.TranslationKey(id), func(v *Version) bool { return v.TranslationOf != nil && v.TranslationOf.ID == id })
 	}
 	var out []*Version
 	for _, vs := range l.st.docs {

@@ -22,11 +22,12 @@ type pathTrees struct {
 func (t *pathTrees) levels() [4]tree { return [4]tree{t.entries, t.a, t.b, t.c} }
 
 // add moves t's trees below the root to those after adding entry n, whose
-// directory is the tree dir, and returns the new entries/ tree's hash (which
-// the entry's checkpoint names); withCheckpoint then completes the root. put
+// directory is the tree dir, with the index files idx its commit adds (v4,
+// FORMAT.md §2.4), and returns the new entries/ tree's hash (which the
+// entry's checkpoint names); withCheckpoint then completes the root. put
 // returns the hash of each new tree object (and may store a copy of it).
 // add updates t's trees in place.
-func (t *pathTrees) add(n uint64, dir plumbing.Hash, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
+func (t *pathTrees) add(n uint64, dir plumbing.Hash, idx indexFiles, put func(plumbing.ObjectType, []byte) plumbing.Hash) plumbing.Hash {
 	p := pathOf(n)
 	below := []*tree{&t.a, &t.b, &t.c}
 	for i := 0; i < 3; i++ {
@@ -43,7 +44,13 @@ func (t *pathTrees) add(n uint64, dir plumbing.Hash, put func(plumbing.ObjectTyp
 		return put(plumbing.TreeObject, t.buf)
 	}
 	t.c = t.c.With(treeEntry{Mode: modeDir, Name: p[3], Hash: dir})
+	if !idx.small.IsZero() {
+		t.c = t.c.With(treeEntry{Mode: modeFile, Name: indexName, Hash: idx.small})
+	}
 	t.b = t.b.With(treeEntry{Mode: modeDir, Name: p[2], Hash: hash(t.c)})
+	if !idx.large.IsZero() {
+		t.b = t.b.With(treeEntry{Mode: modeDir, Name: indexName, Hash: idx.large})
+	}
 	t.a = t.a.With(treeEntry{Mode: modeDir, Name: p[1], Hash: hash(t.b)})
 	t.entries = t.entries.With(treeEntry{Mode: modeDir, Name: p[0], Hash: hash(t.a)})
 	t.entriesHash = hash(t.entries)
@@ -63,6 +70,16 @@ func (t *pathTrees) withCheckpoint(cp plumbing.Hash, put func(plumbing.ObjectTyp
 // reading the a, b and c trees it needs and keeping them for the next call:
 // walking entries in order reads each tree once.
 func (t *pathTrees) entryDir(r *repo, n uint64) (plumbing.Hash, bool, error) {
+	if t.entries == nil && t.root != nil {
+		e, ok := t.root.Find(entriesDir)
+		if !ok || e.Mode != modeDir {
+			return plumbing.ZeroHash, false, nil
+		}
+		var err error
+		if t.entries, err = r.tree(e.Hash); err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+	}
 	p := pathOf(n)
 	parents := []*tree{&t.entries, &t.a, &t.b}
 	children := []*tree{&t.a, &t.b, &t.c}

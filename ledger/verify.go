@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
+	"github.com/verbatim-ledger/verbatim/docindex"
 	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
@@ -78,7 +79,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{gitDir: r.gitDir, commits: commits, st: newState(), workers: opts.Workers}
+	st := newState()
+	st.lean, st.index = true, docindex.NewBlocks(0, nil, nil)
+	v := &verifier{gitDir: r.gitDir, commits: commits, st: st, workers: opts.Workers}
 	if v.workers <= 0 {
 		v.workers = runtime.GOMAXPROCS(0)
 	}
@@ -95,9 +98,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		RootKey: v.st.rootKey, Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp, RootChain: v.chain,
 		Keys: v.st.ring().events,
 	}
-	for _, vs := range v.st.docs {
-		rep.Versions += len(vs)
-	}
+	rep.Versions = v.st.versions
 	rep.HashOnly = v.st.hashOnly
 	return rep, nil
 }
@@ -127,6 +128,7 @@ type verifier struct {
 	chain   []keys.Fingerprint // the roots from the pinned one to the current one
 	workers int
 	cp      *checkpoint.Checkpoint
+	indexed bool // a v4 ledger: blocks end with index files (FORMAT.md §2.4)
 }
 
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
@@ -147,6 +149,17 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	first := v.check(r, &cur, &tip, 0)
 	if err := v.accept(0, first); err != nil {
 		return err
+	}
+	v.indexed = records.HasIndex(v.st.format)
+	if !v.indexed {
+		v.st.index = nil
+	}
+	// The state keeps only each document's newest version: a translation
+	// of an older one is checked against that version's entry, read from
+	// the newest tree (applied, so checked, before the translation is).
+	olderc := tip
+	v.st.older = func(id string, link *records.VersionLink) (*Version, error) {
+		return olderVersion(r, &olderc, v.st.size, id, link)
 	}
 	v.keys = map[string]*keys.PublicKey{string(v.st.rootKey.Fingerprint()): v.st.rootKey}
 	repos := make([]*repo, v.workers)
@@ -254,6 +267,7 @@ type checked struct {
 	entries plumbing.Hash // the commit's entries/ tree
 	hashes  plumbing.Hash // the entry's hashes file
 	err     error
+	idx     indexFiles    // the index files the commit adds (v4)
 	commit  plumbing.Hash // the commit err is about, if not entry n's
 	sigOK   bool
 	// deferred says the worker could not check the signatures: the
@@ -309,6 +323,11 @@ func (v *verifier) acceptCheckpoint(n uint64, c checked) error {
 		return entryErr(n, st, commit, fmt.Errorf("checkpoint (size %d, root %s) does not match the ledger after this entry (size %d, root %s)",
 			c.cp.Size, short(hex.EncodeToString(c.cp.Root[:])), v.st.size, short(hexRoot(v.st.root()))))
 	}
+	if v.indexed {
+		if err := checkIndex(n, v.st.indexed, c.idx); err != nil {
+			return entryErr(n, st, commit, err)
+		}
+	}
 	if gitstore.Hash(plumbing.BlobObject, v.st.nodes) != c.hashes {
 		return entryErr(n, st, commit, fmt.Errorf("%s/%s does not hold the entry's Merkle tree hashes", pathOf(n), hashesFile))
 	}
@@ -346,8 +365,13 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if !found {
 		return checked{err: fmt.Errorf("the entry's directory %s is missing from the newest commit", pathOf(n))}
 	}
+	if v.indexed {
+		if c.idx, err = storedIndex(r, tip, n); err != nil {
+			return checked{err: err}
+		}
+	}
 	stored := newStoredTrees(r, n)
-	c.entries = cur.add(n, dirHash, stored.put)
+	c.entries = cur.add(n, dirHash, c.idx, stored.put)
 	if cur.withCheckpoint(cpEntry.Hash, gitstore.Hash) != ci.tree {
 		return v.diagnose(r, n, dirHash)
 	}

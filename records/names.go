@@ -68,7 +68,7 @@ func CheckDocIDIn(format, id string) error {
 		return err
 	}
 	switch format {
-	case FormatVersion:
+	case FormatVersion, FormatV3:
 		return nil
 	case FormatV2:
 		for _, r := range id {

@@ -23,19 +23,36 @@ const (
 	// format v2 ledger, which has none of the fields v2 adds.
 	DocumentTypeV1 = "https://verbatim.dev/ledger/document/v1"
 	// KeyType is the predicate type of a key event (add, revoke, rotate),
-	// valid in format v3 ledgers only (FORMAT.md §3.7).
+	// valid in format v3 and v4 ledgers only (FORMAT.md §3.7).
 	KeyType = "https://verbatim.dev/ledger/key/v1"
 )
 
 // FormatVersion is the ledger format this package writes; it is recorded in
-// the genesis entry. Format v3 differs from v2 only in its document ids,
-// which may hold any script's letters (FORMAT.md §3.5).
-const FormatVersion = "verbatim-ledger/v3"
+// the genesis entry. Format v4 differs from v3 only in the document index
+// its tree holds (FORMAT.md §2.4); its entries are v3's.
+const FormatVersion = "verbatim-ledger/v4"
+
+// FormatV3 is the format before the index, which this package still reads
+// and appends to under v3's rules: the tree holds no index.
+const FormatV3 = "verbatim-ledger/v3"
 
 // FormatV2 is the previous format, which this package still reads and
 // appends to under v2's rules: its document ids are ASCII only
 // (CheckDocIDIn).
 const FormatV2 = "verbatim-ledger/v2"
+
+// KnownFormat reports whether this package reads ledgers of format.
+func KnownFormat(format string) bool {
+	return format == FormatVersion || format == FormatV3 || format == FormatV2
+}
+
+// HasKeyEntries reports whether a ledger of format may hold key entries
+// and archivist keys (FORMAT.md §3.7): v3 and later.
+func HasKeyEntries(format string) bool { return format == FormatVersion || format == FormatV3 }
+
+// HasIndex reports whether a ledger of format holds the document index
+// (FORMAT.md §2.4): v4.
+func HasIndex(format string) bool { return format == FormatVersion }
 
 // TimeLayout is the only accepted encoding of a time: RFC 3339, UTC, seconds.
 const TimeLayout = "2006-01-02T15:04:05Z"

@@ -104,8 +104,8 @@ func (s *Statement) validateGenesis() error {
 	if p.Entry != 0 {
 		return fmt.Errorf("genesis predicate in entry %d; only entry 0 may be genesis", p.Entry)
 	}
-	if g.Format != FormatVersion && g.Format != FormatV2 {
-		return fmt.Errorf("ledger format %q is not %q or %q, the ones this version of verbatim reads", g.Format, FormatVersion, FormatV2)
+	if !KnownFormat(g.Format) {
+		return fmt.Errorf("ledger format %q is not %q, %q or %q, the ones this version of verbatim reads", g.Format, FormatVersion, FormatV3, FormatV2)
 	}
 	if err := g.RootKey.validate(); err != nil {
 		return fmt.Errorf("root key: %w", err)
