@@ -132,47 +132,20 @@ func indexBlocksAt(r *repo, tipc *pathTrees, k uint64) (*docindex.Blocks, error)
 
 // readSmallIndex reads the index file of the small block starting at s.
 func readSmallIndex(r *repo, tipc *pathTrees, s uint64) ([]docindex.Record, error) {
-	run, err := readIndexFile(r, tipc, s, false, 0)
+	x := newIndexReader(r)
+	h, err := x.smallIndex(tipc, s)
 	if err != nil {
 		return nil, err
+	}
+	run, err := x.run(h)
+	if err != nil {
+		return nil, at(err, smallIndexPath(s))
 	}
 	recs, err := docindex.ParseRun(run)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrTampered, smallIndexPath(s), err)
 	}
 	return recs, nil
-}
-
-// readIndexFile reads, from the tree tipc walks, the index file of the
-// small block starting at s, or (large) part p of the large block starting
-// at s; a part that is absent is empty.
-func readIndexFile(r *repo, tipc *pathTrees, s uint64, large bool, p int) ([]byte, error) {
-	if _, found, err := tipc.entryDir(r, s); err != nil || !found {
-		if err == nil {
-			err = fmt.Errorf("%w: the entry's directory %s is missing from the newest commit", ErrTampered, pathOf(s))
-		}
-		return nil, err
-	}
-	if !large {
-		e, ok := tipc.c.Find(indexName)
-		if !ok || e.Mode != modeFile {
-			return nil, fmt.Errorf("%w: the index file %s is missing (FORMAT.md §2.4)", ErrTampered, smallIndexPath(s))
-		}
-		return r.object(plumbing.BlobObject, e.Hash)
-	}
-	e, ok := tipc.b.Find(indexName)
-	if !ok || e.Mode != modeDir {
-		return nil, fmt.Errorf("%w: the index directory %s/ is missing (FORMAT.md §2.4)", ErrTampered, largeIndexPath(s))
-	}
-	t, err := r.tree(e.Hash)
-	if err != nil {
-		return nil, err
-	}
-	f, ok := t.Find(docindex.PartName(p))
-	if !ok {
-		return nil, nil
-	}
-	return r.object(plumbing.BlobObject, f.Hash)
 }
 
 // indexLookup returns, in entry order, the entries of the first size
