@@ -137,7 +137,7 @@ func TestStatementEncoding(t *testing.T) {
 		`"predicateType":"https://verbatim.dev/ledger/genesis/v1",` +
 		`"predicate":{"ledger":"example.org/verbatim-test","entry":0,"previousEntry":"","previousCheckpoint":"","merkleRoot":"` + emptyRoot + `",` +
 		`"time":"2026-11-28T12:00:00Z","signer":"` + f.spec.Fingerprint + `",` +
-		`"genesis":{"format":"verbatim-ledger/v3","rootKey":{"fingerprint":"` + f.spec.Fingerprint +
+		`"genesis":{"format":"verbatim-ledger/v4","rootKey":{"fingerprint":"` + f.spec.Fingerprint +
 		`","algorithm":"ed25519","publicKey":"` + f.spec.PublicKey + `"}}}}`
 	if string(g) != wantG {
 		t.Errorf("Marshal(genesis) =\n%s\nwant\n%s", g, wantG)
@@ -361,7 +361,7 @@ func invalidStatements(t testing.TB) []statementCase {
 		{"unknown key algorithm", "genesis", func(s *Statement) { s.Predicate.Genesis.RootKey.Algorithm = "rsa" }, "algorithm", true},
 		{"algorithm in upper case", "genesis", func(s *Statement) { s.Predicate.Genesis.RootKey.Algorithm = "Ed25519" }, "algorithm", true},
 		{"earlier draft format", "genesis", func(s *Statement) { s.Predicate.Genesis.Format = "verbatim-ledger/v1" }, "ledger format", true},
-		{"later format", "genesis", func(s *Statement) { s.Predicate.Genesis.Format = "verbatim-ledger/v4" }, "ledger format", true},
+		{"later format", "genesis", func(s *Statement) { s.Predicate.Genesis.Format = "verbatim-ledger/v5" }, "ledger format", true},
 		{"document id with a bidi override", "document", func(s *Statement) {
 			s.Predicate.Document.ID = "letter\u202etxt.exe"
 			s.Subject[0].Name = s.Predicate.Document.ID
