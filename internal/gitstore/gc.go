@@ -66,7 +66,12 @@ func (s *Store) GC() (GCReport, error) {
 		if err := s.OpenPacks(); err != nil {
 			return rep, err
 		}
-		if err := packLoose(s, objDir, loose, &rep); err != nil {
+		err := packLoose(s, objDir, loose, &rep)
+		// The packs' indexes are needed no longer: merging reads one pack
+		// at a time. Reads open them again.
+		s.packs.close()
+		s.packs = nil
+		if err != nil {
 			return rep, err
 		}
 	}
