@@ -28,7 +28,8 @@
 //     finds until WriteBatch renames it.
 //   - Store.GC streams objects into its new packs: its memory grows with
 //     the number of objects of one new pack (gcPackBytes of content), not
-//     with their bytes nor with the size of the repository.
+//     with their bytes; while it packs loose objects it also holds the
+//     indexes of the packs present, to skip objects they hold.
 //   - Store.SetRef writes the ref through ref.lock, created exclusively as
 //     git does, synced and renamed: a reader sees the old value or the new
 //     one, and a git process holding the lock is refused with ErrLocked,
