@@ -57,10 +57,6 @@ type Result struct {
 	Unchanged bool     // the content equals the document's latest version; nothing was added
 }
 
-// packThreshold is the number of pending objects from which Flush writes
-// one packfile instead of loose objects.
-const packThreshold = 64
-
 // Appender adds entries to a ledger under its write lock. Entries become
 // part of the ledger, all together, when Flush moves the branch; until then
 // nothing on disk refers to them, so an interrupted process leaves the
@@ -72,9 +68,8 @@ type Appender struct {
 	fp      string
 	now     func() time.Time
 	unlock  func()
-	objects []gitstore.Object      // staged for the next Flush, in order
-	seen    map[plumbing.Hash]bool // hashes in objects
-	head    plumbing.Hash          // newest commit, flushed or not
+	batch   *gitstore.Batch // objects staged for the next Flush
+	head    plumbing.Hash   // newest commit, flushed or not
 	pending int
 	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
 	flushed bool                   // some entries were flushed: the state cache is stale
@@ -103,7 +98,7 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appender{l: l, signer: signer, fp: string(signer.Public().Fingerprint()), now: opts.Now, unlock: unlock, seen: map[plumbing.Hash]bool{}}
+	a := &Appender{l: l, signer: signer, fp: string(signer.Public().Fingerprint()), now: opts.Now, unlock: unlock, batch: l.r.st.NewBatch()}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -320,20 +315,18 @@ func (a *Appender) stage(n uint64, env *records.ParsedEnvelope, content []byte) 
 // put stages an object for the next Flush and returns its hash.
 func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
 	h := gitstore.Hash(typ, content)
-	if !a.seen[h] {
-		a.seen[h] = true
-		a.objects = append(a.objects, gitstore.Object{Type: typ, Hash: h, Content: append([]byte(nil), content...)})
-	}
+	a.batch.Add(typ, h, content)
 	return h
 }
 
 // Pending is the number of entries added since the last Flush.
 func (a *Appender) Pending() int { return a.pending }
 
-// Flush writes the staged objects (one packfile, or loose objects for a
-// few), syncs them to disk, and only then moves the branch to the newest
-// commit in one atomic rename: after a crash or a power loss the branch
-// names either the old commit or a new one whose objects are all on disk.
+// Flush writes the staged objects (one packfile, which a goroutine has been
+// compressing while entries were added, or loose objects for a few), syncs
+// them to disk, and only then moves the branch to the newest commit in one
+// atomic rename: after a crash or a power loss the branch names either the
+// old commit or a new one whose objects are all on disk.
 func (a *Appender) Flush() error {
 	if a.broken != nil {
 		return a.broken
@@ -353,12 +346,12 @@ func (a *Appender) Flush() error {
 	a.l.head = a.head
 	a.l.cp = a.cp
 	a.flushed = true
-	a.objects, a.seen, a.pending = nil, map[plumbing.Hash]bool{}, 0
+	a.pending = 0
 	return a.l.r.updateWorkTree(old, a.head) // a clone with a working tree
 }
 
 func (a *Appender) writeObjects() error {
-	return a.l.r.st.Write(a.objects, len(a.objects) >= packThreshold)
+	return a.l.r.st.WriteBatch(a.batch)
 }
 
 // Close releases the write lock. Entries not flushed are discarded, and the
@@ -367,6 +360,7 @@ func (a *Appender) Close() error {
 	if a.unlock == nil {
 		return nil
 	}
+	a.batch.Discard()
 	if a.pending > 0 || a.broken != nil {
 		a.l.stale = true
 	} else if a.flushed && !a.l.lazy {

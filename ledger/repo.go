@@ -41,6 +41,8 @@ const (
 type objectStore interface {
 	Read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error)
 	Write(objects []gitstore.Object, pack bool) error
+	NewBatch() *gitstore.Batch
+	WriteBatch(b *gitstore.Batch) error
 	Reference(name plumbing.ReferenceName) (*plumbing.Reference, error)
 	References() ([]*plumbing.Reference, error)
 	SetRef(name plumbing.ReferenceName, h plumbing.Hash) error

@@ -19,11 +19,17 @@
 //     deep, as git does. A small hostile file cannot make a reader allocate
 //     much more than its own size, nor panic (a pack truncated while mapped
 //     is an error).
-//   - Store.Write makes every object durable (written under a temporary
-//     name, synced, renamed, its directory synced) before it returns, so a
-//     ref moved afterwards never names an object a crash or power loss could
-//     take. A pack's index is renamed into place before the pack, so a kill
-//     at any moment leaves no pack or a complete one.
+//   - Store.Write and Store.WriteBatch make every object durable (written
+//     under a temporary name, synced, renamed, its directory synced) before
+//     they return, so a ref moved afterwards never names an object a crash
+//     or power loss could take. A pack's index is renamed into place before
+//     the pack, so a kill at any moment leaves no pack or a complete one. A
+//     Batch's goroutine compresses into a temporary file that no reader
+//     finds until WriteBatch renames it.
+//   - Store.GC streams objects into its new packs: its memory grows with
+//     the number of objects of one new pack (gcPackBytes of content), not
+//     with their bytes; while it packs loose objects it also holds the
+//     indexes of the packs present, to skip objects they hold.
 //   - Store.SetRef writes the ref through ref.lock, created exclusively as
 //     git does, synced and renamed: a reader sees the old value or the new
 //     one, and a git process holding the lock is refused with ErrLocked,

@@ -1,6 +1,7 @@
 package gitstore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,9 +16,11 @@ import (
 	"github.com/verbatim-ledger/verbatim/internal/durable"
 )
 
-// gcPackBytes bounds the object content GC holds in memory at once: the
-// loose objects are packed in batches of about this many bytes, one pack
-// each.
+// gcPackBytes bounds the object content of each pack GC writes: loose
+// objects are packed, and small packs merged, into packs of about this
+// many bytes of content. GC streams each object from its source into the
+// new pack (packWriter), so its memory grows with the number of objects of
+// one such pack (their names and offsets), not with their content.
 const gcPackBytes = 128 << 20
 
 // GCReport says what GC did.
@@ -39,7 +42,7 @@ type GCReport struct {
 //
 // The caller holds the write lock (Lock), so no writer runs meanwhile. Each batch
 // of loose objects is written as a pack with its index (synced, renamed into
-// place, the directory synced: writePack), the new pack is read back and
+// place, the directory synced: packWriter.finish), the new pack is read back and
 // every object's type and hash checked, and only then are the loose files
 // deleted and their directories synced. A process killed at any moment
 // leaves each object loose, packed, or both. A reader that opened the
@@ -55,24 +58,113 @@ func (s *Store) GC() (GCReport, error) {
 	if rep.BytesBefore, rep.DiskBefore, err = dirBytes(objDir); err != nil {
 		return rep, err
 	}
-	if err := s.OpenPacks(); err != nil {
-		return rep, err
-	}
 	loose, err := looseObjects(objDir)
 	if err != nil {
 		return rep, err
 	}
-	var batch []Object
-	var batchBytes int
+	if len(loose) > 0 {
+		if err := s.OpenPacks(); err != nil {
+			return rep, err
+		}
+		err := packLoose(s, objDir, loose, &rep)
+		// The packs' indexes are needed no longer: merging reads one pack
+		// at a time. Reads open them again.
+		s.packs.close()
+		s.packs = nil
+		if err != nil {
+			return rep, err
+		}
+	}
+	if err := removeEmptyFanout(objDir); err != nil {
+		return rep, err
+	}
+	if err := mergePacks(s, objDir, &rep); err != nil {
+		return rep, err
+	}
+	rep.BytesAfter, rep.DiskAfter, err = dirBytes(objDir)
+	return rep, err
+}
+
+// gcPack is a pack GC is writing: the objects written so far (names and
+// types only), and their content's size.
+type gcPack struct {
+	w       *packWriter
+	objects []Object // without content
+	bytes   int
+}
+
+// add writes o into the pack, starting it if need be, unless it holds o
+// already.
+func (p *gcPack) add(gitDir string, o Object) error {
+	if p.w == nil {
+		w, err := newPackWriter(gitDir)
+		if err != nil {
+			return fmt.Errorf("writing pack: %w", err)
+		}
+		p.w = w
+	}
+	n := p.w.n
+	if err := p.w.add(o); err != nil {
+		return fmt.Errorf("writing pack: %w", err)
+	}
+	if p.w.n > n {
+		p.objects = append(p.objects, Object{Type: o.Type, Hash: o.Hash})
+		p.bytes += len(o.Content)
+	}
+	return nil
+}
+
+// abort removes the pack's temporary file, if it was started.
+func (p *gcPack) abort() {
+	if p.w != nil {
+		p.w.abort()
+	}
+	*p = gcPack{}
+}
+
+// finish completes the pack, reads it back and checks every object
+// (checkPack), and makes it readable through s. It returns the pack's base
+// path, or "" if nothing was written.
+func (p *gcPack) finish(s *Store) (string, error) {
+	if p.w == nil {
+		return "", nil
+	}
+	base, err := p.w.finish()
+	p.w = nil
+	if err != nil {
+		return "", fmt.Errorf("writing pack: %w", err)
+	}
+	writeStep("gc-packed")
+	if err := checkPack(base, p.objects); err != nil {
+		return "", err
+	}
+	return base, s.addPack(base)
+}
+
+// packLoose writes the loose objects into packs of about gcPackBytes of
+// content each, and deletes each pack's loose files once it is checked,
+// with those of the loose objects a pack held already.
+func packLoose(s *Store, objDir string, loose []plumbing.Hash, rep *GCReport) error {
+	var p gcPack
+	defer p.abort()
 	var already []plumbing.Hash // loose objects a pack holds already
 	flush := func() error {
-		n, err := gcBatch(s, objDir, batch, already)
-		rep.Removed += n
-		if len(batch) > 0 && err == nil {
-			rep.Packed += len(batch)
-			rep.Packs++
+		base, err := p.finish(s)
+		if err != nil {
+			return err
 		}
-		batch, batchBytes, already = nil, 0, nil
+		remove := already
+		if base != "" {
+			writeStep("gc-checked")
+			rep.Packed += len(p.objects)
+			rep.Packs++
+			for _, o := range p.objects {
+				remove = append(remove, o.Hash)
+			}
+		}
+		n, err := removeLoose(objDir, remove)
+		rep.Removed += n
+		p, already = gcPack{}, nil
 		return err
 	}
 	for _, h := range loose {
@@ -86,52 +178,25 @@ func (s *Store) GC() (GCReport, error) {
 		}
 		o, err := readLooseChecked(objDir, h)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		batch, batchBytes = append(batch, o), batchBytes+len(o.Content)
-		if batchBytes >= gcPackBytes {
+		if err := p.add(s.gitDir, o); err != nil {
+			return err
+		}
+		if p.bytes >= gcPackBytes {
 			if err := flush(); err != nil {
-				return rep, err
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return rep, err
-	}
-	if err := removeEmptyFanout(objDir); err != nil {
-		return rep, err
-	}
-	if err := mergePacks(s, objDir, &rep); err != nil {
-		return rep, err
-	}
-	rep.BytesAfter, rep.DiskAfter, err = dirBytes(objDir)
-	return rep, err
+	return flush()
 }
 
-// gcBatch packs objects, checks the pack, and then deletes the loose files
-// of objects and of already (objects an existing pack holds). It returns
-// the number of files deleted.
-func gcBatch(r *Store, objDir string, objects []Object, already []plumbing.Hash) (int, error) {
-	remove := already
-	if len(objects) > 0 {
-		base, err := writePack(r.gitDir, objects)
-		if err != nil {
-			return 0, fmt.Errorf("writing pack: %w", err)
-		}
-		writeStep("gc-packed")
-		if err := checkPack(base, objects); err != nil {
-			return 0, err
-		}
-		if err := r.addPack(base); err != nil {
-			return 0, err
-		}
-		writeStep("gc-checked")
-		for _, o := range objects {
-			remove = append(remove, o.Hash)
-		}
-	}
+// removeLoose deletes the loose files of objects and syncs their
+// directories. It returns the number of files deleted.
+func removeLoose(objDir string, objects []plumbing.Hash) (int, error) {
 	dirty := map[string]bool{}
-	for i, h := range remove {
+	for i, h := range objects {
 		hex := h.String()
 		dir := filepath.Join(objDir, hex[:2])
 		if err := os.Remove(filepath.Join(dir, hex[2:])); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -142,14 +207,15 @@ func gcBatch(r *Store, objDir string, objects []Object, already []plumbing.Hash)
 	}
 	for dir := range dirty {
 		if err := durable.SyncDir(dir); err != nil {
-			return len(remove), err
+			return len(objects), err
 		}
 	}
-	return len(remove), nil
+	return len(objects), nil
 }
 
 // checkPack reads every object of the pack at base back and checks its
-// type and hash, before anything that pack replaces is deleted.
+// type and hash, before anything that pack replaces is deleted. objects
+// need only their names and types.
 func checkPack(base string, objects []Object) error {
 	p, err := openPackFile(base)
 	if err != nil {
@@ -303,9 +369,10 @@ func (pr *packReader) refresh() bool {
 const gcMaxPackFile = 64 << 20
 
 // mergePacks rewrites the packs in objDir/pack that verbatim may merge
-// (mergeablePack) into one per gcPackBytes of content: each new pack is
-// written and checked like a pack of loose objects, and only then are the
-// packs it replaces deleted, the .pack before the .idx (an index without
+// (mergeable) into one per gcPackBytes of content: the objects of each pack,
+// in their order in it, are checked and streamed into the new pack, which
+// is written and checked like a pack of loose objects, and only then are
+// the packs it replaces deleted, the .pack before the .idx (an index without
 // its pack is ignored by git, go-git and verbatim, and removed by the next
 // GC). It first removes such leftover indexes.
 func mergePacks(r *Store, objDir string, rep *GCReport) error {
@@ -315,22 +382,22 @@ func mergePacks(r *Store, objDir string, rep *GCReport) error {
 		return err
 	}
 	var group []string
-	var objects []Object
-	seen := map[plumbing.Hash]bool{}
-	size := 0
+	var p gcPack
+	defer p.abort()
 	flush := func() error {
 		if len(group) >= 2 {
-			if err := replacePacks(r, dir, group, objects); err != nil {
+			if err := replacePacks(r, dir, group, &p); err != nil {
 				return err
 			}
 			rep.Merged += len(group)
 			rep.Packs++
 		}
-		group, objects, size, seen = nil, nil, 0, map[plumbing.Hash]bool{}
+		p.abort()
+		group = nil
 		return nil
 	}
 	for _, base := range bases {
-		objs, ok, err := packContent(base)
+		ok, err := copyPack(r.gitDir, base, &p)
 		if err != nil {
 			return err
 		}
@@ -338,13 +405,7 @@ func mergePacks(r *Store, objDir string, rep *GCReport) error {
 			continue
 		}
 		group = append(group, base)
-		for _, o := range objs {
-			if !seen[o.Hash] { // an object two packs hold goes in once
-				seen[o.Hash] = true
-				objects, size = append(objects, o), size+len(o.Content)
-			}
-		}
-		if size >= gcPackBytes {
+		if p.bytes >= gcPackBytes {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -386,64 +447,102 @@ func listPacks(dir string) ([]string, error) {
 	return bases, nil
 }
 
-// packContent reads every object of the pack at base and checks its hash.
-// ok is false for a pack GC leaves alone: larger than gcMaxPackFile, kept
-// or indexed by git (.keep, .bitmap, .rev, .promisor, .mtimes beside it), or
-// holding deltas, which a pack of whole objects would inflate.
-func packContent(base string) (objects []Object, ok bool, err error) {
+// copyPack adds every object of the pack at base to p, in the pack's order,
+// each checked against its name; an object p holds already goes in once. ok
+// is false, and p unchanged, for a pack GC leaves alone: larger than
+// gcMaxPackFile, kept or indexed by git (.keep, .bitmap, .rev, .promisor,
+// .mtimes beside it), or holding deltas, which a pack of whole objects
+// would inflate.
+func copyPack(gitDir, base string, p *gcPack) (ok bool, err error) {
 	for _, ext := range []string{".keep", ".bitmap", ".rev", ".promisor", ".mtimes"} {
 		if _, err := os.Lstat(base + ext); err == nil {
-			return nil, false, nil
+			return false, nil
 		}
 	}
 	if fi, err := os.Stat(base + ".pack"); err != nil || fi.Size() > gcMaxPackFile {
-		return nil, false, err
+		return false, err
 	}
-	p, err := openPackFile(base)
+	pf, err := openPackFile(base)
 	if err != nil {
-		return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", filepath.Base(base), err))
+		return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", filepath.Base(base), err))
 	}
-	pr := &packReader{packs: []packFile{p}}
+	pr := &packReader{packs: []packFile{pf}}
 	defer pr.close()
-	iter, err := p.idx.Entries()
+	if deltas, err := hasDeltas(pf); err != nil || deltas {
+		return false, err
+	}
+	byOffset, err := hashesByOffset(pf)
 	if err != nil {
-		return nil, false, err
+		return false, err
+	}
+	for i, off := range pf.ends[:len(pf.ends)-1] {
+		e, err := pf.entryAt(off)
+		if err != nil {
+			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", pf.name, err))
+		}
+		if plumbing.ComputeHash(e.typ, e.data) != byOffset[i] {
+			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: object %s does not match its hash; gc changed nothing (run verify)", pf.name, byOffset[i]))
+		}
+		if err := p.add(gitDir, Object{Type: e.typ, Hash: byOffset[i], Content: e.data}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// hashesByOffset lists the names of the objects of pf in the order of
+// their offsets (pf.ends).
+func hashesByOffset(pf packFile) ([]plumbing.Hash, error) {
+	iter, err := pf.idx.EntriesByOffset()
+	if err != nil {
+		return nil, err
 	}
 	defer iter.Close()
+	var out []plumbing.Hash
 	for {
 		e, err := iter.Next()
+		if err == io.EOF {
+			break
+		}
 		if err != nil {
-			return objects, err == io.EOF, ignoreEOF(err)
+			return nil, err
 		}
-		raw, err := p.entryAt(int64(e.Offset))
-		if err != nil {
-			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", p.name, err))
+		if len(out) >= len(pf.ends)-1 || int64(e.Offset) != pf.ends[len(out)] {
+			return nil, kindError(ErrCorrupt, fmt.Errorf("pack %s: its index lists offset %d out of order", pf.name, e.Offset))
 		}
-		if raw.typ == packOfsDelta || raw.typ == packRefDelta {
-			return nil, false, nil
-		}
-		if plumbing.ComputeHash(raw.typ, raw.data) != e.Hash {
-			return nil, false, kindError(ErrCorrupt, fmt.Errorf("pack %s: object %s does not match its hash; gc changed nothing (run verify)", p.name, e.Hash))
-		}
-		objects = append(objects, Object{Type: raw.typ, Hash: e.Hash, Content: raw.data})
+		out = append(out, e.Hash)
 	}
+	if len(out) != len(pf.ends)-1 {
+		return nil, kindError(ErrCorrupt, fmt.Errorf("pack %s: its index lists %d objects, not %d", pf.name, len(out), len(pf.ends)-1))
+	}
+	return out, nil
 }
 
-func ignoreEOF(err error) error {
-	if err == io.EOF {
-		return nil
+// hasDeltas reports whether pf holds a delta, reading only the entries'
+// headers.
+func hasDeltas(pf packFile) (bool, error) {
+	var buf [16]byte
+	for i, off := range pf.ends[:len(pf.ends)-1] {
+		b := buf[:min(int64(len(buf)), pf.ends[i+1]-off)]
+		if _, err := pf.f.ReadAt(b, off); err != nil {
+			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: reading offset %d: %w", pf.name, off, err))
+		}
+		typ, _, err := readObjectHeader(bytes.NewReader(b))
+		if err != nil {
+			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: offset %d: %w", pf.name, off, err))
+		}
+		if typ == packOfsDelta || typ == packRefDelta {
+			return true, nil
+		}
 	}
-	return err
+	return false, nil
 }
 
-// replacePacks writes objects (the content of the packs at old) as one
-// pack, checks it, and deletes the old packs.
-func replacePacks(r *Store, dir string, old []string, objects []Object) error {
-	base, err := writePack(r.gitDir, objects)
+// replacePacks completes p (the content of the packs at old), checks it,
+// and deletes the old packs.
+func replacePacks(r *Store, dir string, old []string, p *gcPack) error {
+	base, err := p.finish(r)
 	if err != nil {
-		return fmt.Errorf("writing pack: %w", err)
-	}
-	if err := checkPack(base, objects); err != nil {
 		return err
 	}
 	writeStep("gc-merged")
