@@ -33,9 +33,10 @@ import (
 // more than its own size. The content is not hashed here: callers check it.
 type packReader struct {
 	packs  []packFile
-	dirs   []string // object directories, for loose objects
-	last   int      // the pack of the previous hit: an entry's objects share a pack
-	shared bool     // packs belong to another packReader, which closes them
+	dirs   []string   // object directories, for loose objects
+	last   int        // the pack of the previous hit: an entry's objects share a pack
+	shared bool       // packs belong to another packReader, which closes them
+	res    *residency // shared with the workers' readers; nil: no bound
 
 	own []packFile // packs refresh opened, which a shared reader closes too
 }
@@ -54,7 +55,7 @@ func openPackReader(gitDir string) (*packReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &packReader{dirs: dirs}
+	pr := &packReader{dirs: dirs, res: &residency{}}
 	for _, objects := range dirs {
 		dir := filepath.Join(objects, "pack")
 		entries, err := os.ReadDir(dir)
@@ -260,6 +261,9 @@ func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, er
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
+		if pr.packs[j].data != nil {
+			pr.res.touch(e.span, pr.packs)
+		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
 			for i := len(deltas) - 1; i >= 0; i-- {
@@ -288,6 +292,7 @@ type packEntry struct {
 	data     []byte
 	base     int64         // packOfsDelta
 	baseHash plumbing.Hash // packRefDelta
+	span     int64         // the bytes the entry takes in the pack
 }
 
 // entryAt reads and inflates the pack entry at off. The entry's bytes end
@@ -318,7 +323,9 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 			return e, fmt.Errorf("reading offset %d: %w", off, err)
 		}
 	}
-	return parseEntry(raw, off)
+	e, err = parseEntry(raw, off)
+	e.span = end - off
+	return e, err
 }
 
 // parseEntry parses a pack entry held in raw, which starts at offset off.
