@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
@@ -42,11 +41,12 @@ type packReader struct {
 }
 
 type packFile struct {
-	name string // the pack's file name, for messages
-	idx  *idxfile.MemoryIndex
-	f    *os.File
-	data []byte  // the pack mapped into memory, or nil to read with ReadAt
-	ends []int64 // offsets of the pack's objects, sorted, then its trailer's
+	name    string // the pack's file name, for messages
+	idx     *idxfile.MemoryIndex
+	idxData []byte // the index file mapped into memory, which idx's tables point into (or nil)
+	f       *os.File
+	data    []byte // the pack mapped into memory, or nil to read with ReadAt
+	end     int64  // the offset of the pack's 20-byte trailer, where every object ends at the latest
 }
 
 // openPackReader indexes the packfiles of gitDir's object directories.
@@ -87,58 +87,32 @@ func openPackReader(gitDir string) (*packReader, error) {
 }
 
 func openPackFile(base string) (packFile, error) {
-	fi, err := os.Open(base + ".idx")
+	idx, idxData, err := mapIndex(base + ".idx")
 	if err != nil {
-		return packFile{}, err
-	}
-	defer fi.Close()
-	idx := idxfile.NewMemoryIndex()
-	if err := idxfile.NewDecoder(bufio.NewReader(fi)).Decode(idx); err != nil {
 		return packFile{}, err
 	}
 	f, err := os.Open(base + ".pack")
 	if err != nil {
+		unmapFile(idxData)
 		return packFile{}, err
 	}
-	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, f: f, data: mapFile(f)}
+	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f)}
 	st, err := f.Stat()
-	if err == nil {
-		p.ends, err = objectEnds(idx, st.Size())
+	if err == nil && st.Size() < 12+20 {
+		err = errors.New("too short to be a pack")
 	}
 	if err != nil {
-		unmapFile(p.data)
-		f.Close()
+		p.close()
 		return packFile{}, err
 	}
+	p.end = st.Size() - 20
 	return p, nil
 }
 
-// objectEnds lists the offsets at which the pack's objects start, sorted,
-// followed by the offset of the pack's 20-byte trailer: each object's bytes
-// end where the next one's begin.
-func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
-	iter, err := idx.EntriesByOffset()
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var ends []int64
-	for {
-		e, err := iter.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		ends = append(ends, int64(e.Offset))
-	}
-	sort.Slice(ends, func(i, j int) bool { return ends[i] < ends[j] })
-	trailer := packSize - 20
-	if len(ends) > 0 && (ends[0] < 12 || ends[len(ends)-1] >= trailer) {
-		return nil, errors.New("the index names offsets outside the pack")
-	}
-	return append(ends, trailer), nil
+func (p packFile) close() {
+	unmapFile(p.data)
+	unmapFile(p.idxData)
+	p.f.Close()
 }
 
 func (pr *packReader) close() {
@@ -146,8 +120,7 @@ func (pr *packReader) close() {
 		pr.packs = pr.own
 	}
 	for _, p := range pr.packs {
-		unmapFile(p.data)
-		p.f.Close()
+		p.close()
 	}
 }
 
@@ -201,6 +174,9 @@ func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
 		off, ok := findOffset(pr.packs[j].idx, h)
+		if pr.packs[j].idxData != nil {
+			pr.res.touch(0, pr.packs) // a lookup reads a few pages of the index
+		}
 		if !ok {
 			continue
 		}
@@ -295,8 +271,12 @@ type packEntry struct {
 	span     int64         // the bytes the entry takes in the pack
 }
 
-// entryAt reads and inflates the pack entry at off. The entry's bytes end
-// where the next object begins, which bounds what it may inflate to.
+// entryAt reads and inflates the pack entry at off. No object reaches past
+// the pack's trailer, which bounds what it may inflate to. (Where the next
+// object begins would bound it more tightly, but a sorted list of the
+// objects' offsets takes 8 bytes per object of memory, 96 MB for a ledger
+// of a million entries; what an object inflates to is checked against what
+// its size field claims, and its content against its name, by the caller.)
 func (p packFile) entryAt(off int64) (e packEntry, err error) {
 	// A pack truncated while it is mapped makes reads fault: report that as
 	// an error, not a crash.
@@ -306,26 +286,29 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 			e, err = packEntry{}, fmt.Errorf("reading pack: %v", r)
 		}
 	}()
-	i := sort.Search(len(p.ends), func(i int) bool { return p.ends[i] > off })
-	if i == 0 || i == len(p.ends) || p.ends[i-1] != off {
+	if off < 12 || off >= p.end {
 		return e, fmt.Errorf("offset %d is not an object of the pack", off)
 	}
-	end := p.ends[i]
-	var raw []byte
 	if p.data != nil {
-		if end > int64(len(p.data)) {
+		if p.end > int64(len(p.data)) {
 			return e, fmt.Errorf("object at offset %d is cut off", off)
 		}
-		raw = p.data[off:end]
-	} else {
-		raw = make([]byte, end-off)
+		return parseEntry(p.data[off:p.end], off)
+	}
+	// Read with ReadAt: a window that grows until it holds the entry. A
+	// window of 64 KiB cannot make a valid size look too large: its
+	// maxInflateRatio times is more than MaxObjectSize.
+	for n := int64(64 << 10); ; n *= 2 {
+		n = min(n, p.end-off)
+		raw := make([]byte, n)
 		if _, err := p.f.ReadAt(raw, off); err != nil {
 			return e, fmt.Errorf("reading offset %d: %w", off, err)
 		}
+		e, err = parseEntry(raw, off)
+		if n == p.end-off || !(errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+			return e, err
+		}
 	}
-	e, err = parseEntry(raw, off)
-	e.span = end - off
-	return e, err
 }
 
 // parseEntry parses a pack entry held in raw, which starts at offset off.
@@ -355,19 +338,23 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 	default:
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
 	}
-	e.data, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	var used int
+	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	e.span = int64(len(raw) - r.Len() + used)
 	return e, err
 }
 
-// inflateBounded inflates the zlib stream in z, which must hold exactly
-// size bytes, and end with its checksum. The size is checked against what z can hold before it is
-// allocated.
-func inflateBounded(z []byte, size int64) ([]byte, error) {
+// inflateBounded inflates the zlib stream at the start of z, which must
+// hold exactly size bytes and end with its checksum, and returns the bytes
+// and how many of z it used. The size is checked against what z can hold
+// before anything is allocated, and the result is allocated as it inflates,
+// never more than twice what it has inflated: a size field may lie.
+func inflateBounded(z []byte, size int64) ([]byte, int, error) {
 	if size > MaxObjectSize {
-		return nil, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
+		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
 	if size > int64(len(z))*maxInflateRatio {
-		return nil, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
+		return nil, 0, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
 	}
 	inf, _ := inflaters.Get().(*inflater)
 	if inf == nil {
@@ -382,11 +369,18 @@ func inflateBounded(z []byte, size int64) ([]byte, error) {
 		err = inf.zr.(zlib.Resetter).Reset(&inf.mr, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	data := make([]byte, size)
+	data := make([]byte, min(size, inflateStep))
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	for int64(len(data)) < size {
+		n := len(data)
+		data = append(data, make([]byte, min(size-int64(n), int64(n)))...)
+		if _, err := io.ReadFull(inf.zr, data[n:]); err != nil {
+			return nil, 0, err
+		}
 	}
 	// The stream must end here; reading its end also checks its Adler-32.
 	var one [1]byte
@@ -394,10 +388,14 @@ func inflateBounded(z []byte, size int64) ([]byte, error) {
 		if err == nil || err == io.EOF {
 			err = errors.New("data after the object's content")
 		}
-		return nil, err
+		return nil, 0, err
 	}
-	return data, nil
+	return data, len(z) - inf.mr.Len(), nil
 }
+
+// inflateStep is what inflateBounded allocates before it has inflated
+// anything: objects up to this size are allocated once.
+const inflateStep = 1 << 20
 
 // readObjectHeader parses a pack entry's type and size: 3 bits of type and
 // 4 of size in the first byte, 7 more bits of size in each following byte

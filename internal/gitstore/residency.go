@@ -2,7 +2,8 @@ package gitstore
 
 import "sync/atomic"
 
-// residency bounds how much of the mapped packs a reader keeps resident.
+// residency bounds how much of the mapped packs and their indexes a reader
+// keeps resident.
 // A mapped page that has been read stays in the process's resident set
 // (file-backed, but counted in its RSS) until it is unmapped, so reading
 // every object of a large ledger, as verification does, would make the
@@ -25,7 +26,7 @@ const residentBytes = 64 << 20
 // page cache, up to 64 KiB, at once).
 const faultAround = 64 << 10
 
-// touch records a read of n bytes from a mapped pack, and releases every
+// touch records a read of n bytes from a mapped pack or index, and releases every
 // pack in packs once the reads add up to residentBytes. A nil residency
 // keeps no count.
 func (r *residency) touch(n int64, packs []packFile) {
@@ -40,5 +41,6 @@ func (r *residency) touch(n int64, packs []packFile) {
 	}
 	for _, p := range packs {
 		releaseFile(p.data)
+		releaseFile(p.idxData)
 	}
 }
