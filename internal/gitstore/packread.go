@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 
@@ -198,7 +197,17 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	}
 	names, offs := idx.Names[k], idx.Offset32[k]
 	n := min(len(names)/20, len(offs)/4)
-	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
+	// A binary search for the first name >= h, as sort.Search would do it,
+	// written out: it runs for every object read.
+	i, j := 0, n
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if bytes.Compare(names[m*20:m*20+20], h[:]) < 0 {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
 	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
 		return 0, false
 	}
@@ -206,11 +215,11 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	if off&(1<<31) == 0 {
 		return int64(off), true
 	}
-	j := uint64(off&^(1<<31)) * 8
-	if j+8 > uint64(len(idx.Offset64)) {
+	k64 := uint64(off&^(1<<31)) * 8
+	if k64+8 > uint64(len(idx.Offset64)) {
 		return -1, true
 	}
-	return int64(binary.BigEndian.Uint64(idx.Offset64[j:])), true
+	return int64(binary.BigEndian.Uint64(idx.Offset64[k64:])), true
 }
 
 // resolve reads the object at off in pack j, applying its chain of deltas.
