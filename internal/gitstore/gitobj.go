@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"errors"
-	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -143,7 +143,11 @@ func ParseCommitHeader(data []byte) (CommitHeader, error) {
 // SHA-1("<type> <size>\x00" || content).
 func Hash(typ plumbing.ObjectType, content []byte) plumbing.Hash {
 	h := sha1.New()
-	fmt.Fprintf(h, "%s %d\x00", typ, len(content))
+	var hdr [32]byte
+	b := append(hdr[:0], typ.String()...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(len(content)), 10)
+	h.Write(append(b, 0))
 	h.Write(content)
 	var out plumbing.Hash
 	h.Sum(out[:0])

@@ -26,3 +26,11 @@ func unmapFile(data []byte) {
 		syscall.Munmap(data)
 	}
 }
+
+// releaseFile drops data's pages from the process's resident set; they
+// stay in the page cache, and a later read maps them again.
+func releaseFile(data []byte) {
+	if data != nil {
+		syscall.Madvise(data, syscall.MADV_DONTNEED)
+	}
+}

@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 
@@ -33,19 +31,21 @@ import (
 // more than its own size. The content is not hashed here: callers check it.
 type packReader struct {
 	packs  []packFile
-	dirs   []string // object directories, for loose objects
-	last   int      // the pack of the previous hit: an entry's objects share a pack
-	shared bool     // packs belong to another packReader, which closes them
+	dirs   []string   // object directories, for loose objects
+	last   int        // the pack of the previous hit: an entry's objects share a pack
+	shared bool       // packs belong to another packReader, which closes them
+	res    *residency // shared with the workers' readers; nil: no bound
 
 	own []packFile // packs refresh opened, which a shared reader closes too
 }
 
 type packFile struct {
-	name string // the pack's file name, for messages
-	idx  *idxfile.MemoryIndex
-	f    *os.File
-	data []byte  // the pack mapped into memory, or nil to read with ReadAt
-	ends []int64 // offsets of the pack's objects, sorted, then its trailer's
+	name    string // the pack's file name, for messages
+	idx     *idxfile.MemoryIndex
+	idxData []byte // the index file mapped into memory, which idx's tables point into (or nil)
+	f       *os.File
+	data    []byte // the pack mapped into memory, or nil to read with ReadAt
+	end     int64  // the offset of the pack's 20-byte trailer, where every object ends at the latest
 }
 
 // openPackReader indexes the packfiles of gitDir's object directories.
@@ -54,7 +54,7 @@ func openPackReader(gitDir string) (*packReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &packReader{dirs: dirs}
+	pr := &packReader{dirs: dirs, res: &residency{}}
 	for _, objects := range dirs {
 		dir := filepath.Join(objects, "pack")
 		entries, err := os.ReadDir(dir)
@@ -86,58 +86,32 @@ func openPackReader(gitDir string) (*packReader, error) {
 }
 
 func openPackFile(base string) (packFile, error) {
-	fi, err := os.Open(base + ".idx")
+	idx, idxData, err := mapIndex(base + ".idx")
 	if err != nil {
-		return packFile{}, err
-	}
-	defer fi.Close()
-	idx := idxfile.NewMemoryIndex()
-	if err := idxfile.NewDecoder(bufio.NewReader(fi)).Decode(idx); err != nil {
 		return packFile{}, err
 	}
 	f, err := os.Open(base + ".pack")
 	if err != nil {
+		unmapFile(idxData)
 		return packFile{}, err
 	}
-	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, f: f, data: mapFile(f)}
+	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f)}
 	st, err := f.Stat()
-	if err == nil {
-		p.ends, err = objectEnds(idx, st.Size())
+	if err == nil && st.Size() < 12+20 {
+		err = errors.New("too short to be a pack")
 	}
 	if err != nil {
-		unmapFile(p.data)
-		f.Close()
+		p.close()
 		return packFile{}, err
 	}
+	p.end = st.Size() - 20
 	return p, nil
 }
 
-// objectEnds lists the offsets at which the pack's objects start, sorted,
-// followed by the offset of the pack's 20-byte trailer: each object's bytes
-// end where the next one's begin.
-func objectEnds(idx *idxfile.MemoryIndex, packSize int64) ([]int64, error) {
-	iter, err := idx.EntriesByOffset()
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
-	var ends []int64
-	for {
-		e, err := iter.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		ends = append(ends, int64(e.Offset))
-	}
-	sort.Slice(ends, func(i, j int) bool { return ends[i] < ends[j] })
-	trailer := packSize - 20
-	if len(ends) > 0 && (ends[0] < 12 || ends[len(ends)-1] >= trailer) {
-		return nil, errors.New("the index names offsets outside the pack")
-	}
-	return append(ends, trailer), nil
+func (p packFile) close() {
+	unmapFile(p.data)
+	unmapFile(p.idxData)
+	p.f.Close()
 }
 
 func (pr *packReader) close() {
@@ -145,8 +119,7 @@ func (pr *packReader) close() {
 		pr.packs = pr.own
 	}
 	for _, p := range pr.packs {
-		unmapFile(p.data)
-		p.f.Close()
+		p.close()
 	}
 }
 
@@ -200,6 +173,9 @@ func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
 		off, ok := findOffset(pr.packs[j].idx, h)
+		if pr.packs[j].idxData != nil {
+			pr.res.touch(0, pr.packs) // a lookup reads a few pages of the index
+		}
 		if !ok {
 			continue
 		}
@@ -221,7 +197,17 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	}
 	names, offs := idx.Names[k], idx.Offset32[k]
 	n := min(len(names)/20, len(offs)/4)
-	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
+	// A binary search for the first name >= h, as sort.Search would do it,
+	// written out: it runs for every object read.
+	i, j := 0, n
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if bytes.Compare(names[m*20:m*20+20], h[:]) < 0 {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
 	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
 		return 0, false
 	}
@@ -229,11 +215,11 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	if off&(1<<31) == 0 {
 		return int64(off), true
 	}
-	j := uint64(off&^(1<<31)) * 8
-	if j+8 > uint64(len(idx.Offset64)) {
+	k64 := uint64(off&^(1<<31)) * 8
+	if k64+8 > uint64(len(idx.Offset64)) {
 		return -1, true
 	}
-	return int64(binary.BigEndian.Uint64(idx.Offset64[j:])), true
+	return int64(binary.BigEndian.Uint64(idx.Offset64[k64:])), true
 }
 
 // resolve reads the object at off in pack j, applying its chain of deltas.
@@ -259,6 +245,9 @@ func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, er
 		e, err := pr.packs[j].entryAt(off)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
+		}
+		if pr.packs[j].data != nil {
+			pr.res.touch(e.span, pr.packs)
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
@@ -288,10 +277,15 @@ type packEntry struct {
 	data     []byte
 	base     int64         // packOfsDelta
 	baseHash plumbing.Hash // packRefDelta
+	span     int64         // the bytes the entry takes in the pack
 }
 
-// entryAt reads and inflates the pack entry at off. The entry's bytes end
-// where the next object begins, which bounds what it may inflate to.
+// entryAt reads and inflates the pack entry at off. No object reaches past
+// the pack's trailer, which bounds what it may inflate to. (Where the next
+// object begins would bound it more tightly, but a sorted list of the
+// objects' offsets takes 8 bytes per object of memory, 96 MB for a ledger
+// of a million entries; what an object inflates to is checked against what
+// its size field claims, and its content against its name, by the caller.)
 func (p packFile) entryAt(off int64) (e packEntry, err error) {
 	// A pack truncated while it is mapped makes reads fault: report that as
 	// an error, not a crash.
@@ -301,24 +295,29 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 			e, err = packEntry{}, fmt.Errorf("reading pack: %v", r)
 		}
 	}()
-	i := sort.Search(len(p.ends), func(i int) bool { return p.ends[i] > off })
-	if i == 0 || i == len(p.ends) || p.ends[i-1] != off {
+	if off < 12 || off >= p.end {
 		return e, fmt.Errorf("offset %d is not an object of the pack", off)
 	}
-	end := p.ends[i]
-	var raw []byte
 	if p.data != nil {
-		if end > int64(len(p.data)) {
+		if p.end > int64(len(p.data)) {
 			return e, fmt.Errorf("object at offset %d is cut off", off)
 		}
-		raw = p.data[off:end]
-	} else {
-		raw = make([]byte, end-off)
+		return parseEntry(p.data[off:p.end], off)
+	}
+	// Read with ReadAt: a window that grows until it holds the entry. A
+	// window of 64 KiB cannot make a valid size look too large: its
+	// maxInflateRatio times is more than MaxObjectSize.
+	for n := int64(64 << 10); ; n *= 2 {
+		n = min(n, p.end-off)
+		raw := make([]byte, n)
 		if _, err := p.f.ReadAt(raw, off); err != nil {
 			return e, fmt.Errorf("reading offset %d: %w", off, err)
 		}
+		e, err = parseEntry(raw, off)
+		if n == p.end-off || !(errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+			return e, err
+		}
 	}
-	return parseEntry(raw, off)
 }
 
 // parseEntry parses a pack entry held in raw, which starts at offset off.
@@ -348,19 +347,23 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 	default:
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
 	}
-	e.data, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	var used int
+	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	e.span = int64(len(raw) - r.Len() + used)
 	return e, err
 }
 
-// inflateBounded inflates the zlib stream in z, which must hold exactly
-// size bytes, and end with its checksum. The size is checked against what z can hold before it is
-// allocated.
-func inflateBounded(z []byte, size int64) ([]byte, error) {
+// inflateBounded inflates the zlib stream at the start of z, which must
+// hold exactly size bytes and end with its checksum, and returns the bytes
+// and how many of z it used. The size is checked against what z can hold
+// before anything is allocated, and the result is allocated as it inflates,
+// never more than twice what it has inflated: a size field may lie.
+func inflateBounded(z []byte, size int64) ([]byte, int, error) {
 	if size > MaxObjectSize {
-		return nil, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
+		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
 	if size > int64(len(z))*maxInflateRatio {
-		return nil, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
+		return nil, 0, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
 	}
 	inf, _ := inflaters.Get().(*inflater)
 	if inf == nil {
@@ -375,11 +378,18 @@ func inflateBounded(z []byte, size int64) ([]byte, error) {
 		err = inf.zr.(zlib.Resetter).Reset(&inf.mr, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	data := make([]byte, size)
+	data := make([]byte, min(size, inflateStep))
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	for int64(len(data)) < size {
+		n := len(data)
+		data = append(data, make([]byte, min(size-int64(n), int64(n)))...)
+		if _, err := io.ReadFull(inf.zr, data[n:]); err != nil {
+			return nil, 0, err
+		}
 	}
 	// The stream must end here; reading its end also checks its Adler-32.
 	var one [1]byte
@@ -387,10 +397,14 @@ func inflateBounded(z []byte, size int64) ([]byte, error) {
 		if err == nil || err == io.EOF {
 			err = errors.New("data after the object's content")
 		}
-		return nil, err
+		return nil, 0, err
 	}
-	return data, nil
+	return data, len(z) - inf.mr.Len(), nil
 }
+
+// inflateStep is what inflateBounded allocates before it has inflated
+// anything: objects up to this size are allocated once.
+const inflateStep = 1 << 20
 
 // readObjectHeader parses a pack entry's type and size: 3 bits of type and
 // 4 of size in the first byte, 7 more bits of size in each following byte

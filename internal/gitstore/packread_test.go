@@ -282,11 +282,10 @@ func FuzzPackRead(f *testing.F) {
 	}
 	f.Add(seed)
 	f.Fuzz(func(t *testing.T, pack []byte) {
-		ends, err := objectEnds(idx, int64(len(pack)))
-		if err != nil {
+		if len(pack) < 12+20 {
 			return
 		}
-		pr := &packReader{packs: []packFile{{name: "fuzz.pack", idx: idx, data: pack, ends: ends}}, shared: true}
+		pr := &packReader{packs: []packFile{{name: "fuzz.pack", idx: idx, data: pack, end: int64(len(pack)) - 20}}, shared: true}
 		for _, h := range names {
 			_, data, ok, err := pr.read(h)
 			if err == nil && !ok {

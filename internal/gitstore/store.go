@@ -70,7 +70,7 @@ func (s *Store) addPack(base string) error {
 func (s *Store) Worker() *Store {
 	w := Open(s.gitDir)
 	if s.packs != nil {
-		w.packs = &packReader{packs: s.packs.packs, dirs: s.packs.dirs, shared: true}
+		w.packs = &packReader{packs: s.packs.packs, dirs: s.packs.dirs, shared: true, res: s.packs.res}
 	}
 	return w
 }
