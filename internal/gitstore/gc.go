@@ -468,14 +468,14 @@ func copyPack(gitDir, base string, p *gcPack) (ok bool, err error) {
 	}
 	pr := &packReader{packs: []packFile{pf}}
 	defer pr.close()
-	if deltas, err := hasDeltas(pf); err != nil || deltas {
-		return false, err
-	}
-	byOffset, err := hashesByOffset(pf)
+	ends, byOffset, err := objectsByOffset(pf)
 	if err != nil {
 		return false, err
 	}
-	for i, off := range pf.ends[:len(pf.ends)-1] {
+	if deltas, err := hasDeltas(pf, ends); err != nil || deltas {
+		return false, err
+	}
+	for i, off := range ends[:len(ends)-1] {
 		e, err := pf.entryAt(off)
 		if err != nil {
 			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", pf.name, err))
@@ -490,40 +490,38 @@ func copyPack(gitDir, base string, p *gcPack) (ok bool, err error) {
 	return true, nil
 }
 
-// hashesByOffset lists the names of the objects of pf in the order of
-// their offsets (pf.ends).
-func hashesByOffset(pf packFile) ([]plumbing.Hash, error) {
+// objectsByOffset lists the offsets of pf's objects in the pack's order,
+// followed by the offset of its trailer (so object i's bytes lie between
+// ends[i] and ends[i+1]), and their names in that order.
+func objectsByOffset(pf packFile) (ends []int64, names []plumbing.Hash, err error) {
 	iter, err := pf.idx.EntriesByOffset()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer iter.Close()
-	var out []plumbing.Hash
 	for {
 		e, err := iter.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if len(out) >= len(pf.ends)-1 || int64(e.Offset) != pf.ends[len(out)] {
-			return nil, kindError(ErrCorrupt, fmt.Errorf("pack %s: its index lists offset %d out of order", pf.name, e.Offset))
+		off := int64(e.Offset)
+		if off >= pf.end || (len(ends) > 0 && off <= ends[len(ends)-1]) {
+			return nil, nil, kindError(ErrCorrupt, fmt.Errorf("pack %s: its index lists offset %d out of order", pf.name, e.Offset))
 		}
-		out = append(out, e.Hash)
+		ends, names = append(ends, off), append(names, e.Hash)
 	}
-	if len(out) != len(pf.ends)-1 {
-		return nil, kindError(ErrCorrupt, fmt.Errorf("pack %s: its index lists %d objects, not %d", pf.name, len(out), len(pf.ends)-1))
-	}
-	return out, nil
+	return append(ends, pf.end), names, nil
 }
 
-// hasDeltas reports whether pf holds a delta, reading only the entries'
-// headers.
-func hasDeltas(pf packFile) (bool, error) {
+// hasDeltas reports whether pf, whose objects start at ends, holds a
+// delta, reading only the entries' headers.
+func hasDeltas(pf packFile, ends []int64) (bool, error) {
 	var buf [16]byte
-	for i, off := range pf.ends[:len(pf.ends)-1] {
-		b := buf[:min(int64(len(buf)), pf.ends[i+1]-off)]
+	for i, off := range ends[:len(ends)-1] {
+		b := buf[:min(int64(len(buf)), ends[i+1]-off)]
 		if _, err := pf.f.ReadAt(b, off); err != nil {
 			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: reading offset %d: %w", pf.name, off, err))
 		}
