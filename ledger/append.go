@@ -81,6 +81,11 @@ type Appender struct {
 	base     pathTrees
 	baseSize uint64
 	baseCP   *checkpoint.Checkpoint // the newest checkpoint when the Appender began
+	// written is the newest commit's tree on disk (base, or the last
+	// Flush's) and writtenSize its entries: a lean state reads older
+	// versions from there (readIndexed).
+	written     pathTrees
+	writtenSize uint64
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
 	docFile func(*records.Document) bool
@@ -130,7 +135,9 @@ func (l *Ledger) Append(signer Signer, opts AppendOptions) (*Appender, error) {
 	// A copy: adding entries rewrites l.tip's root tree in place, and base
 	// must stay the commit the Appender started on (previous, linked).
 	a.base, a.baseSize, a.baseCP = pathTrees{root: slices.Clone(l.tip.root)}, l.st.size, l.cp
-	if l.lazy {
+	a.written, a.writtenSize = a.base, a.baseSize
+	if records.HasIndex(l.st.format) {
+		l.toIndexed()
 		a.readIndexed()
 	}
 	if records.HasIndex(l.st.format) && l.st.index == nil {
@@ -346,6 +353,7 @@ func (a *Appender) Flush() error {
 	a.l.head = a.head
 	a.l.cp = a.cp
 	a.flushed = true
+	a.written, a.writtenSize = pathTrees{root: slices.Clone(a.l.tip.root)}, a.l.st.size
 	a.pending = 0
 	return a.l.r.updateWorkTree(old, a.head) // a clone with a working tree
 }

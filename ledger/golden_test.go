@@ -97,7 +97,11 @@ func buildGolden(t *testing.T, dir string) string {
 	}
 	for _, d := range docs {
 		if d.Language == "fa" {
-			d.TranslationOf = l.st.docs["prisoners-letter-2016"][0]
+			v, err := l.Lookup("prisoners-letter-2016", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.TranslationOf = v
 		}
 		if _, err := a.Add(d); err != nil {
 			t.Fatal(err)

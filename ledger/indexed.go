@@ -248,18 +248,34 @@ func entriesOf(root tree) plumbing.Hash {
 	return e.Hash
 }
 
+// toIndexed turns a replayed v4 ledger into one read from its index,
+// dropping what the replay kept of every version: its appender and its
+// queries then cost the same whatever the ledger's size, in time and in
+// memory.
+func (l *Ledger) toIndexed() {
+	if l.lazy {
+		return
+	}
+	s := l.st
+	s.docs, s.byDigest, s.byText = map[string][]*Version{}, map[string][]*Version{}, map[string][]*Version{}
+	s.entries, s.leaves = nil, nil
+	l.lazy, l.proved, l.ix = true, map[uint64]bool{}, newIndexReader(l.r)
+}
+
 // readIndexed prepares an Appender on a ledger read from its index: the
-// state keeps only what this Appender adds (each document's newest
-// version), and versions from before it are found through the index
-// (indexedLatest) and, when an entry links to them, read from their
-// entries (state.older), so that appending costs the same whatever the
-// ledger's size.
+// state keeps only each document's newest version, and versions from
+// before the Appender are found through the index (indexedLatest); an
+// entry that links to an older version (a translation) has it read from
+// its entry in the newest tree written (state.older), so that appending
+// costs the same whatever the ledger's size. (A link to a version that
+// this Appender added and that a newer one replaced before a Flush is
+// refused: it is not on disk yet.)
 func (a *Appender) readIndexed() {
 	s := a.l.st
 	s.lean = true
-	base := a.base
 	s.older = func(id string, link *records.VersionLink) (*Version, error) {
-		return olderVersion(a.l.r, &base, a.baseSize, id, link)
+		cur := pathTrees{root: a.written.root}
+		return olderVersion(a.l.r, &cur, a.writtenSize, id, link)
 	}
 }
 
