@@ -97,7 +97,7 @@ type gcPack struct {
 // already.
 func (p *gcPack) add(gitDir string, o Object) error {
 	if p.w == nil {
-		w, err := newPackWriter(gitDir)
+		w, err := newPackWriter(gitDir, stored)
 		if err != nil {
 			return fmt.Errorf("writing pack: %w", err)
 		}

@@ -33,11 +33,14 @@ type packWriter struct {
 	iw   *idxfile.Writer
 	seen map[plumbing.Hash]bool
 	n    uint32
+	// stored says which objects are written uncompressed: stored for
+	// packs that last, storedWhileAppending for an Appender's batches.
+	stored func(Object) bool
 }
 
 // newPackWriter starts a pack in gitDir/objects/pack. Its header's object
 // count is written at finish.
-func newPackWriter(gitDir string) (*packWriter, error) {
+func newPackWriter(gitDir string, stored func(Object) bool) (*packWriter, error) {
 	dir := filepath.Join(gitDir, "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -46,7 +49,7 @@ func newPackWriter(gitDir string) (*packWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &packWriter{dir: dir, f: f, bw: bufio.NewWriterSize(f, 64<<10), iw: new(idxfile.Writer), seen: map[plumbing.Hash]bool{}}
+	w := &packWriter{dir: dir, f: f, bw: bufio.NewWriterSize(f, 64<<10), iw: new(idxfile.Writer), seen: map[plumbing.Hash]bool{}, stored: stored}
 	w.cw = &countingWriter{w: w.bw, crc: crc32.NewIEEE()}
 	w.zw, _ = zlib.NewWriterLevel(w.cw, zlib.BestSpeed)
 	w.iw.OnHeader(0)
@@ -66,7 +69,7 @@ func (w *packWriter) add(o Object) error {
 	pos := w.cw.n
 	w.cw.crc.Reset()
 	w.cw.Write(objectHeader(o.Type, int64(len(o.Content))))
-	if stored(o) {
+	if w.stored(o) {
 		writeStored(w.cw, o.Content)
 	} else {
 		w.zw.Reset(w.cw)
@@ -156,7 +159,7 @@ func (w *packWriter) abort() {
 // writePack writes objects as one packfile with its index into
 // gitDir/objects/pack (packWriter) and returns the pack's base path.
 func writePack(gitDir string, objects []Object) (string, error) {
-	w, err := newPackWriter(gitDir)
+	w, err := newPackWriter(gitDir, stored)
 	if err != nil {
 		return "", err
 	}
@@ -217,6 +220,14 @@ const (
 	storedTree = 1 << 10
 	storedBlob = 512
 )
+
+// storedWhileAppending is stored for the packs an Appender writes while it
+// signs (Batch): every tree is stored too, since compressing the large
+// ones (70 µs an entry) would make compression, not signing, the limit of
+// a bulk register on two cores; gc rewrites them compressed (stored).
+func storedWhileAppending(o Object) bool {
+	return o.Type == plumbing.TreeObject || stored(o)
+}
 
 // stored reports whether o is written uncompressed (see storedTree).
 func stored(o Object) bool {
