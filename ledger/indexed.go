@@ -20,7 +20,8 @@ import (
 // checkpoint and checks the stored Merkle hashes against it. Queries then
 // find entries through the index (§2.4) and check each entry they answer
 // with against its leaf by an inclusion proof to the signed root, and its
-// signature. What needs every entry at hand (appending, the nearest-version
+// signature. An Appender finds previous versions through the index too
+// (readIndexed). What needs every entry at hand (the nearest-version
 // search, a listing of every entry) loads the full state first (full).
 
 // errNoIndex says a ledger has no index to read: it is replayed instead.
