@@ -170,12 +170,21 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 
 // find returns the pack holding h and the object's offset in it.
 func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
+	// A lookup reads a few pages of each index it searches; they are
+	// counted once per lookup (one fault-around's worth), not once per
+	// index: counting each index made the readers release every mapping
+	// about every thousand reads, and fault the hot pages of the indexes
+	// (their fanout tables and the top of each search) back in.
+	mapped := false
+	defer func() {
+		if mapped {
+			pr.res.touch(0, pr.packs)
+		}
+	}()
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
+		mapped = mapped || pr.packs[j].idxData != nil
 		off, ok := findOffset(pr.packs[j].idx, h)
-		if pr.packs[j].idxData != nil {
-			pr.res.touch(0, pr.packs) // a lookup reads a few pages of the index
-		}
 		if !ok {
 			continue
 		}
@@ -198,11 +207,16 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	names, offs := idx.Names[k], idx.Offset32[k]
 	n := min(len(names)/20, len(offs)/4)
 	// A binary search for the first name >= h, as sort.Search would do it,
-	// written out: it runs for every object read.
+	// written out: it runs for every object read, in every pack tried. It
+	// compares the names' first 8 bytes as a number (the index sorts names
+	// as byte strings, so big-endian order is theirs) and the rest only
+	// where those are equal: bytes.Compare cost most of the lookup.
+	key := binary.BigEndian.Uint64(h[:8])
 	i, j := 0, n
 	for i < j {
 		m := int(uint(i+j) >> 1)
-		if bytes.Compare(names[m*20:m*20+20], h[:]) < 0 {
+		name := names[m*20 : m*20+20]
+		if k := binary.BigEndian.Uint64(name); k < key || k == key && bytes.Compare(name[8:], h[8:]) < 0 {
 			i = m + 1
 		} else {
 			j = m
