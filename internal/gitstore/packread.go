@@ -154,8 +154,14 @@ type inflater struct {
 // the object directories or a loose object there (ok false if neither).
 // A packReader is used by one goroutine at a time.
 func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+	return pr.readInto(h, nil)
+}
+
+// readInto is read, inflating a packed object stored whole into buf if it
+// fits there (see inflateBounded).
+func (pr *packReader) readInto(h plumbing.Hash, buf []byte) (plumbing.ObjectType, []byte, bool, error) {
 	if j, off, found := pr.find(h); found {
-		typ, data, err := pr.resolve(j, off)
+		typ, data, err := pr.resolve(j, off, buf)
 		if err != nil {
 			err = fmt.Errorf("pack %s: %w", pr.packs[j].name, err)
 		}
@@ -237,7 +243,8 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 }
 
 // resolve reads the object at off in pack j, applying its chain of deltas.
-func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, error) {
+// An object stored whole is inflated into buf if it fits there.
+func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType, []byte, error) {
 	var deltas [][]byte // outermost first
 	var seen map[[2]int64]bool
 	for {
@@ -256,7 +263,10 @@ func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, er
 			}
 			seen[at] = true
 		}
-		e, err := pr.packs[j].entryAt(off)
+		if len(deltas) > 0 {
+			buf = nil // the base of a delta is kept until the delta is applied
+		}
+		e, err := pr.packs[j].entryAt(off, buf)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
@@ -300,7 +310,8 @@ type packEntry struct {
 // objects' offsets takes 8 bytes per object of memory, 96 MB for a ledger
 // of a million entries; what an object inflates to is checked against what
 // its size field claims, and its content against its name, by the caller.)
-func (p packFile) entryAt(off int64) (e packEntry, err error) {
+// Its content is inflated into buf if it fits there.
+func (p packFile) entryAt(off int64, buf []byte) (e packEntry, err error) {
 	// A pack truncated while it is mapped makes reads fault: report that as
 	// an error, not a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -316,7 +327,7 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 		if p.end > int64(len(p.data)) {
 			return e, fmt.Errorf("object at offset %d is cut off", off)
 		}
-		return parseEntry(p.data[off:p.end], off)
+		return parseEntry(p.data[off:p.end], off, buf)
 	}
 	// Read with ReadAt: a window that grows until it holds the entry. A
 	// window of 64 KiB cannot make a valid size look too large: its
@@ -327,15 +338,16 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 		if _, err := p.f.ReadAt(raw, off); err != nil {
 			return e, fmt.Errorf("reading offset %d: %w", off, err)
 		}
-		e, err = parseEntry(raw, off)
+		e, err = parseEntry(raw, off, buf)
 		if n == p.end-off || !(errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
 			return e, err
 		}
 	}
 }
 
-// parseEntry parses a pack entry held in raw, which starts at offset off.
-func parseEntry(raw []byte, off int64) (packEntry, error) {
+// parseEntry parses a pack entry held in raw, which starts at offset off,
+// inflating its content into buf if it fits there.
+func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 	var e packEntry
 	r := bytes.NewReader(raw)
 	typ, size, err := readObjectHeader(r)
@@ -362,7 +374,7 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
 	}
 	var used int
-	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size, buf)
 	e.span = int64(len(raw) - r.Len() + used)
 	return e, err
 }
@@ -371,8 +383,10 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 // hold exactly size bytes and end with its checksum, and returns the bytes
 // and how many of z it used. The size is checked against what z can hold
 // before anything is allocated, and the result is allocated as it inflates,
-// never more than twice what it has inflated: a size field may lie.
-func inflateBounded(z []byte, size int64) ([]byte, int, error) {
+// never more than twice what it has inflated: a size field may lie. If
+// buf has room for size bytes, they are inflated into it instead: a reader
+// that only hashes or compares an object allocates nothing for it.
+func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > MaxObjectSize {
 		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
@@ -394,7 +408,12 @@ func inflateBounded(z []byte, size int64) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	data := make([]byte, min(size, inflateStep))
+	var data []byte
+	if int64(cap(buf)) >= size {
+		data = buf[:size]
+	} else {
+		data = make([]byte, min(size, inflateStep))
+	}
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
 		return nil, 0, err
 	}
