@@ -218,7 +218,7 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	// as byte strings, so big-endian order is theirs) and the rest only
 	// where those are equal: bytes.Compare cost most of the lookup.
 	key := binary.BigEndian.Uint64(h[:8])
-	i, j := 0, n
+	i, j := narrow(names, n, key)
 	for i < j {
 		m := int(uint(i+j) >> 1)
 		name := names[m*20 : m*20+20]
@@ -240,6 +240,41 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 		return -1, true
 	}
 	return int64(binary.BigEndian.Uint64(idx.Offset64[k64:])), true
+}
+
+// narrow returns a range [i, j) of the n sorted names (20 bytes each, all
+// with the same first byte) such that names before i have first 8 bytes, as
+// a number, < key and names from j on > key: the first name >= a hash
+// starting with key is in [i, j], as the binary search needs. Names are SHA-1 sums, so spread evenly: a few
+// steps of interpolation search find a range of a handful of names, where
+// a binary search would read a new cache line of the index at each of its
+// log2(n) steps. The interpolation stops after a few steps whatever the
+// names are, so a crafted index costs no more than a binary search and a
+// few reads.
+func narrow(names []byte, n int, key uint64) (int, int) {
+	i, j := 0, n
+	// Below lo (the name before i, or the bucket's start) every name is
+	// < key; from hi (name j, or the bucket's end) on, every name is >= key.
+	lo := key &^ (1<<56 - 1)
+	hi := lo | (1<<56 - 1)
+	for step := 0; step < 4 && j-i > 8; step++ {
+		if key < lo || key > hi || hi <= lo {
+			break
+		}
+		frac := float64(key-lo) / float64(hi-lo)
+		m := i + int(frac*float64(j-i))
+		m = max(i, min(m, j-1))
+		k := binary.BigEndian.Uint64(names[m*20:])
+		switch {
+		case k < key:
+			i, lo = m+1, k
+		case k > key:
+			j, hi = m, k
+		default:
+			return i, j // names sharing 8 bytes with h: the binary search compares the rest
+		}
+	}
+	return i, j
 }
 
 // resolve reads the object at off in pack j, applying its chain of deltas.
