@@ -35,8 +35,30 @@ type packReader struct {
 	last   int        // the pack of the previous hit: an entry's objects share a pack
 	shared bool       // packs belong to another packReader, which closes them
 	res    *residency // shared with the workers' readers; nil: no bound
+	near   packSpot   // where the previous read from a mapped pack ended
 
 	own []packFile // packs refresh opened, which a shared reader closes too
+}
+
+// packSpot is a place in one of a packReader's packs.
+type packSpot struct {
+	pack int
+	off  int64
+}
+
+// resident returns how many bytes reading span bytes at off in pack j may
+// make resident: the span, and a fault-around's worth unless the read is
+// within one of where the previous read ended. An entry's objects are
+// written next to each other, so verification reads mostly such runs, and
+// counting a fault-around for each object released the packs several
+// times as often as their pages grow.
+func (pr *packReader) resident(j int, off, span int64) int64 {
+	n := span
+	if d := off - pr.near.off; j != pr.near.pack || d > faultAround || d < -faultAround {
+		n += faultAround
+	}
+	pr.near = packSpot{j, off + span}
+	return n
 }
 
 type packFile struct {
@@ -184,7 +206,7 @@ func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
 	mapped := false
 	defer func() {
 		if mapped {
-			pr.res.touch(0, pr.packs)
+			pr.res.touch(faultAround, pr.packs)
 		}
 	}()
 	for i := range pr.packs {
@@ -306,7 +328,7 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return plumbing.InvalidObject, nil, err
 		}
 		if pr.packs[j].data != nil {
-			pr.res.touch(e.span, pr.packs)
+			pr.res.touch(pr.resident(j, off, e.span), pr.packs)
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
