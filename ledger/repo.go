@@ -178,11 +178,20 @@ func (r *repo) object(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) 
 // *objectError, so tampering.
 func (r *repo) read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
 	data, err := r.st.Read(typ, h, check)
+	if err != nil {
+		return nil, readError(err)
+	}
+	return data, nil
+}
+
+// readError is an error of objectStore.Read as the ledger reports it: a
+// missing or corrupt object is an *objectError, so tampering.
+func readError(err error) error {
 	var oe *gitstore.ObjectError
 	if errors.As(err, &oe) {
-		return nil, &objectError{*oe}
+		return &objectError{*oe}
 	}
-	return data, storeError(err)
+	return storeError(err)
 }
 
 // tree reads and decodes a tree object.

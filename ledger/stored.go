@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"errors"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -48,7 +49,9 @@ func (s *storedTrees) put(typ plumbing.ObjectType, content []byte) plumbing.Hash
 	if s.err != nil {
 		return h
 	}
-	data, err := s.r.read(typ, h, false)
+	buf := scratch.Get().(*[]byte)
+	defer scratch.Put(buf)
+	data, err := s.r.readInto(buf, typ, h, false)
 	switch {
 	case err != nil:
 		s.err = at(err, path)
@@ -56,4 +59,37 @@ func (s *storedTrees) put(typ plumbing.ObjectType, content []byte) plumbing.Hash
 		s.err = &objectError{gitstore.ObjectError{Type: typ, Hash: h, Path: path, Err: errors.New("content does not match its hash (the stored object was altered or substituted)")}}
 	}
 	return h
+}
+
+// scratch holds buffers (*[]byte) for objects that are read only to be
+// hashed or compared, then dropped: verification reads several such
+// objects per entry, and allocating each one cost more than inflating it.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxScratch is the largest buffer kept in scratch: a large document is
+// allocated when it is read, not held on to.
+const maxScratch = 1 << 20
+
+// readerInto is the method of gitstore.Store readInto uses where the
+// object store has it.
+type readerInto interface {
+	ReadInto(buf []byte, typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error)
+}
+
+// readInto is read, but the object may be inflated into *buf (which it
+// grows to fit, up to maxScratch): the result is valid only until *buf is
+// used again.
+func (r *repo) readInto(buf *[]byte, typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
+	st, ok := r.st.(readerInto)
+	if !ok {
+		return r.read(typ, h, check)
+	}
+	data, err := st.ReadInto(*buf, typ, h, check)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if cap(data) > cap(*buf) && cap(data) <= maxScratch {
+		*buf = data[:0] // the next object of this size inflates into it
+	}
+	return data, nil
 }

@@ -389,7 +389,9 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	}
 	// The hashes file's ID is compared with the Merkle tree's nodes when the
 	// entry is applied; here its stored object must be intact.
-	if _, err := r.object(plumbing.BlobObject, c.hashes); err != nil {
+	buf := scratch.Get().(*[]byte)
+	defer scratch.Put(buf)
+	if _, err := r.readInto(buf, plumbing.BlobObject, c.hashes, true); err != nil {
 		c.err = at(err, pathOf(n).String()+"/"+hashesFile)
 		return c
 	}
@@ -552,7 +554,9 @@ func checkDocument(r *repo, doc *treeEntry, st *records.Statement) error {
 	if doc == nil {
 		return nil
 	}
-	data, err := r.object(plumbing.BlobObject, doc.Hash)
+	buf := scratch.Get().(*[]byte)
+	defer scratch.Put(buf)
+	data, err := r.readInto(buf, plumbing.BlobObject, doc.Hash, true)
 	if err != nil {
 		return err
 	}

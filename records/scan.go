@@ -239,13 +239,21 @@ func scanEnvelope(b []byte) (*Envelope, bool) {
 
 func isBase64Chars(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '+' && c != '/' && c != '=' {
+		if !base64Chars[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base64Chars holds the bytes of standard base64 with its padding: a table,
+// as the payload of every envelope is scanned byte by byte.
+var base64Chars = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=" {
+		t[c] = true
+	}
+	return t
+}()
 
 func isLowerHex(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -171,7 +171,7 @@ func packLoose(s *Store, objDir string, loose []plumbing.Hash, rep *GCReport) er
 		if j, off, found := s.packs.find(h); found {
 			// Delete the loose copy only if the pack's copy is sound;
 			// otherwise leave both for verify to report.
-			if typ, data, err := s.packs.resolve(j, off); err == nil && plumbing.ComputeHash(typ, data) == h {
+			if typ, data, err := s.packs.resolve(j, off, nil); err == nil && plumbing.ComputeHash(typ, data) == h {
 				already = append(already, h)
 			}
 			continue
@@ -228,7 +228,7 @@ func checkPack(base string, objects []Object) error {
 		if !found {
 			return fmt.Errorf("pack %s does not hold object %s it was written with; nothing was deleted", filepath.Base(base), o.Hash)
 		}
-		typ, data, err := pr.resolve(j, off)
+		typ, data, err := pr.resolve(j, off, nil)
 		if err == nil && (typ != o.Type || plumbing.ComputeHash(typ, data) != o.Hash) {
 			err = errors.New("the object read back does not match its hash")
 		}
@@ -476,7 +476,7 @@ func copyPack(gitDir, base string, p *gcPack) (ok bool, err error) {
 		return false, err
 	}
 	for i, off := range ends[:len(ends)-1] {
-		e, err := pf.entryAt(off)
+		e, err := pf.entryAt(off, nil)
 		if err != nil {
 			return false, kindError(ErrCorrupt, fmt.Errorf("pack %s: %w", pf.name, err))
 		}

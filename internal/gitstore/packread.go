@@ -35,8 +35,30 @@ type packReader struct {
 	last   int        // the pack of the previous hit: an entry's objects share a pack
 	shared bool       // packs belong to another packReader, which closes them
 	res    *residency // shared with the workers' readers; nil: no bound
+	near   packSpot   // where the previous read from a mapped pack ended
 
 	own []packFile // packs refresh opened, which a shared reader closes too
+}
+
+// packSpot is a place in one of a packReader's packs.
+type packSpot struct {
+	pack int
+	off  int64
+}
+
+// resident returns how many bytes reading span bytes at off in pack j may
+// make resident: the span, and a fault-around's worth unless the read is
+// within one of where the previous read ended. An entry's objects are
+// written next to each other, so verification reads mostly such runs, and
+// counting a fault-around for each object released the packs several
+// times as often as their pages grow.
+func (pr *packReader) resident(j int, off, span int64) int64 {
+	n := span
+	if d := off - pr.near.off; j != pr.near.pack || d > faultAround || d < -faultAround {
+		n += faultAround
+	}
+	pr.near = packSpot{j, off + span}
+	return n
 }
 
 type packFile struct {
@@ -154,8 +176,14 @@ type inflater struct {
 // the object directories or a loose object there (ok false if neither).
 // A packReader is used by one goroutine at a time.
 func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, error) {
+	return pr.readInto(h, nil)
+}
+
+// readInto is read, inflating a packed object stored whole into buf if it
+// fits there (see inflateBounded).
+func (pr *packReader) readInto(h plumbing.Hash, buf []byte) (plumbing.ObjectType, []byte, bool, error) {
 	if j, off, found := pr.find(h); found {
-		typ, data, err := pr.resolve(j, off)
+		typ, data, err := pr.resolve(j, off, buf)
 		if err != nil {
 			err = fmt.Errorf("pack %s: %w", pr.packs[j].name, err)
 		}
@@ -170,12 +198,21 @@ func (pr *packReader) read(h plumbing.Hash) (plumbing.ObjectType, []byte, bool, 
 
 // find returns the pack holding h and the object's offset in it.
 func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
+	// A lookup reads a few pages of each index it searches; they are
+	// counted once per lookup (one fault-around's worth), not once per
+	// index: counting each index made the readers release every mapping
+	// about every thousand reads, and fault the hot pages of the indexes
+	// (their fanout tables and the top of each search) back in.
+	mapped := false
+	defer func() {
+		if mapped {
+			pr.res.touch(faultAround, pr.packs)
+		}
+	}()
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
+		mapped = mapped || pr.packs[j].idxData != nil
 		off, ok := findOffset(pr.packs[j].idx, h)
-		if pr.packs[j].idxData != nil {
-			pr.res.touch(0, pr.packs) // a lookup reads a few pages of the index
-		}
 		if !ok {
 			continue
 		}
@@ -198,11 +235,16 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	names, offs := idx.Names[k], idx.Offset32[k]
 	n := min(len(names)/20, len(offs)/4)
 	// A binary search for the first name >= h, as sort.Search would do it,
-	// written out: it runs for every object read.
-	i, j := 0, n
+	// written out: it runs for every object read, in every pack tried. It
+	// compares the names' first 8 bytes as a number (the index sorts names
+	// as byte strings, so big-endian order is theirs) and the rest only
+	// where those are equal: bytes.Compare cost most of the lookup.
+	key := binary.BigEndian.Uint64(h[:8])
+	i, j := narrow(names, n, key)
 	for i < j {
 		m := int(uint(i+j) >> 1)
-		if bytes.Compare(names[m*20:m*20+20], h[:]) < 0 {
+		name := names[m*20 : m*20+20]
+		if k := binary.BigEndian.Uint64(name); k < key || k == key && bytes.Compare(name[8:], h[8:]) < 0 {
 			i = m + 1
 		} else {
 			j = m
@@ -222,8 +264,44 @@ func findOffset(idx *idxfile.MemoryIndex, h plumbing.Hash) (int64, bool) {
 	return int64(binary.BigEndian.Uint64(idx.Offset64[k64:])), true
 }
 
+// narrow returns a range [i, j) of the n sorted names (20 bytes each, all
+// with the same first byte) such that names before i have first 8 bytes, as
+// a number, < key and names from j on > key: the first name >= a hash
+// starting with key is in [i, j], as the binary search needs. Names are SHA-1 sums, so spread evenly: a few
+// steps of interpolation search find a range of a handful of names, where
+// a binary search would read a new cache line of the index at each of its
+// log2(n) steps. The interpolation stops after a few steps whatever the
+// names are, so a crafted index costs no more than a binary search and a
+// few reads.
+func narrow(names []byte, n int, key uint64) (int, int) {
+	i, j := 0, n
+	// Below lo (the name before i, or the bucket's start) every name is
+	// < key; from hi (name j, or the bucket's end) on, every name is >= key.
+	lo := key &^ (1<<56 - 1)
+	hi := lo | (1<<56 - 1)
+	for step := 0; step < 4 && j-i > 8; step++ {
+		if key < lo || key > hi || hi <= lo {
+			break
+		}
+		frac := float64(key-lo) / float64(hi-lo)
+		m := i + int(frac*float64(j-i))
+		m = max(i, min(m, j-1))
+		k := binary.BigEndian.Uint64(names[m*20:])
+		switch {
+		case k < key:
+			i, lo = m+1, k
+		case k > key:
+			j, hi = m, k
+		default:
+			return i, j // names sharing 8 bytes with h: the binary search compares the rest
+		}
+	}
+	return i, j
+}
+
 // resolve reads the object at off in pack j, applying its chain of deltas.
-func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, error) {
+// An object stored whole is inflated into buf if it fits there.
+func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType, []byte, error) {
 	var deltas [][]byte // outermost first
 	var seen map[[2]int64]bool
 	for {
@@ -242,12 +320,15 @@ func (pr *packReader) resolve(j int, off int64) (plumbing.ObjectType, []byte, er
 			}
 			seen[at] = true
 		}
-		e, err := pr.packs[j].entryAt(off)
+		if len(deltas) > 0 {
+			buf = nil // the base of a delta is kept until the delta is applied
+		}
+		e, err := pr.packs[j].entryAt(off, buf)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
 		if pr.packs[j].data != nil {
-			pr.res.touch(e.span, pr.packs)
+			pr.res.touch(pr.resident(j, off, e.span), pr.packs)
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
@@ -286,7 +367,8 @@ type packEntry struct {
 // objects' offsets takes 8 bytes per object of memory, 96 MB for a ledger
 // of a million entries; what an object inflates to is checked against what
 // its size field claims, and its content against its name, by the caller.)
-func (p packFile) entryAt(off int64) (e packEntry, err error) {
+// Its content is inflated into buf if it fits there.
+func (p packFile) entryAt(off int64, buf []byte) (e packEntry, err error) {
 	// A pack truncated while it is mapped makes reads fault: report that as
 	// an error, not a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -302,7 +384,7 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 		if p.end > int64(len(p.data)) {
 			return e, fmt.Errorf("object at offset %d is cut off", off)
 		}
-		return parseEntry(p.data[off:p.end], off)
+		return parseEntry(p.data[off:p.end], off, buf)
 	}
 	// Read with ReadAt: a window that grows until it holds the entry. A
 	// window of 64 KiB cannot make a valid size look too large: its
@@ -313,15 +395,16 @@ func (p packFile) entryAt(off int64) (e packEntry, err error) {
 		if _, err := p.f.ReadAt(raw, off); err != nil {
 			return e, fmt.Errorf("reading offset %d: %w", off, err)
 		}
-		e, err = parseEntry(raw, off)
+		e, err = parseEntry(raw, off, buf)
 		if n == p.end-off || !(errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
 			return e, err
 		}
 	}
 }
 
-// parseEntry parses a pack entry held in raw, which starts at offset off.
-func parseEntry(raw []byte, off int64) (packEntry, error) {
+// parseEntry parses a pack entry held in raw, which starts at offset off,
+// inflating its content into buf if it fits there.
+func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 	var e packEntry
 	r := bytes.NewReader(raw)
 	typ, size, err := readObjectHeader(r)
@@ -348,7 +431,7 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
 	}
 	var used int
-	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size)
+	e.data, used, err = inflateBounded(raw[len(raw)-r.Len():], size, buf)
 	e.span = int64(len(raw) - r.Len() + used)
 	return e, err
 }
@@ -357,8 +440,10 @@ func parseEntry(raw []byte, off int64) (packEntry, error) {
 // hold exactly size bytes and end with its checksum, and returns the bytes
 // and how many of z it used. The size is checked against what z can hold
 // before anything is allocated, and the result is allocated as it inflates,
-// never more than twice what it has inflated: a size field may lie.
-func inflateBounded(z []byte, size int64) ([]byte, int, error) {
+// never more than twice what it has inflated: a size field may lie. If
+// buf has room for size bytes, they are inflated into it instead: a reader
+// that only hashes or compares an object allocates nothing for it.
+func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > MaxObjectSize {
 		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
 	}
@@ -380,7 +465,12 @@ func inflateBounded(z []byte, size int64) ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	data := make([]byte, min(size, inflateStep))
+	var data []byte
+	if int64(cap(buf)) >= size {
+		data = buf[:size]
+	} else {
+		data = make([]byte, min(size, inflateStep))
+	}
 	if _, err := io.ReadFull(inf.zr, data); err != nil {
 		return nil, 0, err
 	}

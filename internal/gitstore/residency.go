@@ -26,14 +26,15 @@ const residentBytes = 64 << 20
 // page cache, up to 64 KiB, at once).
 const faultAround = 64 << 10
 
-// touch records a read of n bytes from a mapped pack or index, and releases every
-// pack in packs once the reads add up to residentBytes. A nil residency
+// touch records that reads from a mapped pack or index made up to n bytes
+// resident (the caller adds faultAround where a read may fault), and
+// releases every pack in packs once the reads add up to residentBytes. A nil residency
 // keeps no count.
 func (r *residency) touch(n int64, packs []packFile) {
 	if r == nil {
 		return
 	}
-	if r.touched.Add(n+faultAround) < residentBytes {
+	if r.touched.Add(n) < residentBytes {
 		return
 	}
 	if r.touched.Swap(0) < residentBytes {

@@ -91,12 +91,20 @@ func (s *Store) Close() {
 // it (the ledger compares a derived tree's bytes with the stored ones). A
 // missing, unreadable or corrupt object is an *ObjectError.
 func (s *Store) Read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
+	return s.ReadInto(nil, typ, h, check)
+}
+
+// ReadInto is Read, but an object packed whole (not as a delta) that fits
+// in buf is inflated into it: a caller that only hashes or compares the
+// content, with a buffer of its own, allocates nothing for it. The result
+// may share buf's memory, so it is valid only until buf is used again.
+func (s *Store) ReadInto(buf []byte, typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error) {
 	if s.packs == nil {
 		if err := s.OpenPacks(); err != nil {
 			return nil, err
 		}
 	}
-	got, data, ok, err := s.packs.read(h)
+	got, data, ok, err := s.packs.readInto(h, buf)
 	switch {
 	case err != nil:
 		return nil, &ObjectError{Type: typ, Hash: h, Err: err}
