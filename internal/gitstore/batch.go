@@ -69,7 +69,7 @@ func (b *Batch) send() {
 // closed. After an error it keeps draining work, so that senders never
 // block, and reports the error at the end.
 func compress(gitDir string, work <-chan []Object, done chan<- packResult) {
-	w, err := newPackWriter(gitDir, storedWhileAppending)
+	w, err := newPackWriter(gitDir)
 	for objects := range work {
 		for _, o := range objects {
 			if err == nil {

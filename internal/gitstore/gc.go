@@ -21,7 +21,7 @@ import (
 // many bytes of content. GC streams each object from its source into the
 // new pack (packWriter), so its memory grows with the number of objects of
 // one such pack (their names and offsets), not with their content.
-const gcPackBytes = 128 << 20
+const gcPackBytes = 1 << 30
 
 // GCReport says what GC did.
 type GCReport struct {
@@ -97,7 +97,7 @@ type gcPack struct {
 // already.
 func (p *gcPack) add(gitDir string, o Object) error {
 	if p.w == nil {
-		w, err := newPackWriter(gitDir, stored)
+		w, err := newPackWriter(gitDir)
 		if err != nil {
 			return fmt.Errorf("writing pack: %w", err)
 		}

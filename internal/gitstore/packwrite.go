@@ -33,14 +33,11 @@ type packWriter struct {
 	iw   *idxfile.Writer
 	seen map[plumbing.Hash]bool
 	n    uint32
-	// stored says which objects are written uncompressed: stored for
-	// packs that last, storedWhileAppending for an Appender's batches.
-	stored func(Object) bool
 }
 
 // newPackWriter starts a pack in gitDir/objects/pack. Its header's object
 // count is written at finish.
-func newPackWriter(gitDir string, stored func(Object) bool) (*packWriter, error) {
+func newPackWriter(gitDir string) (*packWriter, error) {
 	dir := filepath.Join(gitDir, "objects", "pack")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -49,7 +46,7 @@ func newPackWriter(gitDir string, stored func(Object) bool) (*packWriter, error)
 	if err != nil {
 		return nil, err
 	}
-	w := &packWriter{dir: dir, f: f, bw: bufio.NewWriterSize(f, 64<<10), iw: new(idxfile.Writer), seen: map[plumbing.Hash]bool{}, stored: stored}
+	w := &packWriter{dir: dir, f: f, bw: bufio.NewWriterSize(f, 64<<10), iw: new(idxfile.Writer), seen: map[plumbing.Hash]bool{}}
 	w.cw = &countingWriter{w: w.bw, crc: crc32.NewIEEE()}
 	w.zw, _ = zlib.NewWriterLevel(w.cw, zlib.BestSpeed)
 	w.iw.OnHeader(0)
@@ -69,7 +66,7 @@ func (w *packWriter) add(o Object) error {
 	pos := w.cw.n
 	w.cw.crc.Reset()
 	w.cw.Write(objectHeader(o.Type, int64(len(o.Content))))
-	if w.stored(o) {
+	if stored(o) {
 		writeStored(w.cw, o.Content)
 	} else {
 		w.zw.Reset(w.cw)
@@ -159,7 +156,7 @@ func (w *packWriter) abort() {
 // writePack writes objects as one packfile with its index into
 // gitDir/objects/pack (packWriter) and returns the pack's base path.
 func writePack(gitDir string, objects []Object) (string, error) {
-	w, err := newPackWriter(gitDir, stored)
+	w, err := newPackWriter(gitDir)
 	if err != nil {
 		return "", err
 	}
@@ -196,12 +193,12 @@ func (s *Store) Write(objects []Object, pack bool) error {
 	return s.addPack(base)
 }
 
-// Objects smaller than these are written uncompressed (stored, writeStored)
-// rather than with deflate at BestSpeed. Deflate's cost per object is mostly
-// fixed (building its Huffman tables), so for a ledger's many small objects
-// it costs much and saves little; larger objects still compress well. On the
-// objects of 1,000 entries of 256-byte documents (a pack of
-// bench/million.sh), per entry (ns of one core, GOMAXPROCS=1):
+// Which objects a pack holds uncompressed (stored, writeStored) rather than
+// deflated at BestSpeed. Deflate's cost per object is mostly fixed
+// (building its Huffman tables), and a ledger's trees, mostly 20-byte
+// hashes, hardly compress. On the objects of 1,000 entries of 256-byte
+// documents (a pack of bench/million.sh), per entry (ns of one core,
+// GOMAXPROCS=1):
 //
 //	                         objects  deflate saves  deflate costs
 //	trees < 1 KiB               4.8       2%  (~70 B)    66 µs
@@ -211,29 +208,19 @@ func (s *Store) Write(objects []Object, pack bool) error {
 //	trees >= 1 KiB              1.2      28% (~660 B)    70 µs
 //	blobs >= 1 KiB (envelope)   1.0      25% (~660 B)    28 µs
 //
-// Storing the first two classes halves compression's time (203 to 106 µs
-// an entry) for 4% more bytes (5,320 to 5,545 an entry); storing the large
-// trees as well would save another 70 µs for 12% more, and storing
-// everything costs 32% more disk. Small trees gain least: their 20-byte
-// hashes do not compress.
-const (
-	storedTree = 1 << 10
-	storedBlob = 512
-)
+// and reading costs the same way: inflating a 3,712-byte tree of 128
+// entries (3,042 bytes deflated) takes 35.9 µs against 1.4 µs stored, and
+// verify reads about five trees an entry. So every tree and every blob
+// under storedBlob is stored: appending and verifying each cost about
+// 70 µs an entry less, for about 12% more bytes than deflating the large
+// trees too.
+const storedBlob = 512
 
-// storedWhileAppending is stored for the packs an Appender writes while it
-// signs (Batch): every tree is stored too, since compressing the large
-// ones (70 µs an entry) would make compression, not signing, the limit of
-// a bulk register on two cores; gc rewrites them compressed (stored).
-func storedWhileAppending(o Object) bool {
-	return o.Type == plumbing.TreeObject || stored(o)
-}
-
-// stored reports whether o is written uncompressed (see storedTree).
+// stored reports whether o is written uncompressed (see storedBlob).
 func stored(o Object) bool {
 	switch o.Type {
 	case plumbing.TreeObject:
-		return len(o.Content) < storedTree
+		return true
 	case plumbing.BlobObject:
 		return len(o.Content) < storedBlob
 	}
