@@ -196,7 +196,7 @@ func (a *Appender) addDocument(doc *NewDocument, digest string, size int64, resi
 	if err := a.add(st, doc.Content); err != nil {
 		return Result{}, err
 	}
-	return Result{Version: a.l.st.latest(doc.ID)}, nil
+	return Result{Version: versionOf(st)}, nil
 }
 
 // previous returns the latest version of id, or nil, as its signed entry

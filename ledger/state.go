@@ -269,7 +269,9 @@ func (s *state) applyDocument(st *records.Statement) error {
 		s.hashOnly++
 	}
 	if s.lean {
-		v.Sketch, v.Title, v.Note, v.Source = nil, "", "", ""
+		// Only what the next version's link and a translation's are
+		// checked against (applyDocument, checkTranslation).
+		*v = Version{Doc: v.Doc, Version: v.Version, Entry: v.Entry, SHA256: v.SHA256}
 		if prev != nil && len(s.docs[d.ID]) == 1 {
 			s.docs[d.ID][0] = v
 		} else {

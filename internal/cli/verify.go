@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -96,6 +98,7 @@ func runVerify(e *env, o verifyOptions) error {
 			return err
 		}
 	}
+	limitMemory()
 	rep, err := ledger.Verify(e.dir(), ledger.VerifyOptions{Trust: trust, Since: since})
 	if err != nil {
 		if errors.Is(err, ledger.ErrTampered) {
@@ -166,4 +169,17 @@ func (w *witnessFlags) validate() error {
 		}
 	}
 	return nil
+}
+
+// verifyHeap is the soft memory limit verify runs under. Verify keeps about
+// 100 MiB live per million entries (the history's commit IDs, each
+// document's newest version) plus a bounded window of mapped packs
+// (internal/gitstore); without a limit the garbage collector lets the heap
+// grow to twice what is live. GOMEMLIMIT, if set, decides instead.
+const verifyHeap = 160 << 20
+
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(verifyHeap)
+	}
 }
