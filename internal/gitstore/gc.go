@@ -21,7 +21,7 @@ import (
 // many bytes of content. GC streams each object from its source into the
 // new pack (packWriter), so its memory grows with the number of objects of
 // one such pack (their names and offsets), not with their content.
-const gcPackBytes = 1 << 30
+const gcPackBytes = 128 << 20
 
 // GCReport says what GC did.
 type GCReport struct {
