@@ -9,6 +9,8 @@ import (
 
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
+
+	"github.com/verbatim-ledger/verbatim/records"
 )
 
 // TestStoredProofs checks the proofs read from the stored hashes files
@@ -24,10 +26,20 @@ func TestStoredProofs(t *testing.T) {
 	l := buildLedger(t, dir, docs)
 	defer l.Close()
 	n := l.st.size
+	// The leaves, each from its envelope (an appended v4 ledger keeps no
+	// list of them).
+	leaves := make([][32]byte, n)
+	for i := range leaves {
+		env, err := l.Envelope(uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves[i] = records.LeafHash(env)
+	}
 	roots := make([][32]byte, n+1)
 	rng := rangeFactory.NewEmptyRange(0)
 	roots[0] = rangeRoot(rng)
-	for i, leaf := range l.st.leaves {
+	for i, leaf := range leaves {
 		rng.Append(leaf[:], nil)
 		roots[i+1] = rangeRoot(rng)
 	}
@@ -40,7 +52,7 @@ func TestStoredProofs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("InclusionProof(%d, %d): %v", i, size, err)
 			}
-			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, i, size, l.st.leaves[i][:], p, roots[size][:]); err != nil {
+			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, i, size, leaves[i][:], p, roots[size][:]); err != nil {
 				t.Errorf("InclusionProof(%d, %d) does not verify: %v", i, size, err)
 			}
 		}

@@ -270,8 +270,9 @@ func (s *state) applyDocument(st *records.Statement) error {
 	}
 	if s.lean {
 		// Only what the next version's link and a translation's are
-		// checked against (applyDocument, checkTranslation).
-		*v = Version{Doc: v.Doc, Version: v.Version, Entry: v.Entry, SHA256: v.SHA256}
+		// checked against (applyDocument, checkTranslation, and
+		// Ledger.checkVersion when an Appender links to it).
+		*v = Version{Doc: v.Doc, Version: v.Version, Entry: v.Entry, SHA256: v.SHA256, Size: v.Size}
 		if prev != nil && len(s.docs[d.ID]) == 1 {
 			s.docs[d.ID][0] = v
 		} else {
