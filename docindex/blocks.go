@@ -31,9 +31,6 @@ func NewBlocks(next uint64, large, small []Record) *Blocks {
 	return &Blocks{next: next, large: large, small: small}
 }
 
-// Next is the entry Add expects.
-func (b *Blocks) Next() uint64 { return b.next }
-
 // Add adds the records of entry n, which must be Next, and returns the
 // runs it completed.
 func (b *Blocks) Add(n uint64, recs []Record) Completed {
