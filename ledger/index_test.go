@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/verbatim-ledger/verbatim/docindex"
+	"github.com/verbatim-ledger/verbatim/keys"
 )
 
 // indexDocs is the number of documents the index test ledgers spread their
@@ -511,5 +512,30 @@ func TestIndexedAudit(t *testing.T) {
 	}
 	if rep.OldSize != 10_250 || rep.NewSize != 10_260 {
 		t.Errorf("Audit = %d -> %d", rep.OldSize, rep.NewSize)
+	}
+}
+
+// TestIndexedReadChecksSignatures: a version read through the index is
+// refused if its envelope's signature does not verify, even though the
+// signed Merkle tree holds it, as a replayed ledger's queries refuse it.
+func TestIndexedReadChecksSignatures(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "l")
+	root, eve := testKey(t, keys.ECDSAP256), testKey(t, keys.Ed25519)
+	l := buildLedger(t, dir, []testDoc{{"a", "one"}})
+	clock := testClock()
+	registerDocs(t, l, badSigner{claimed: root.Public(), real: eve}, clock, []testDoc{{"forged", "signed by eve as the root"}})
+	registerDocs(t, l, root, clock, []testDoc{{"b", "two"}})
+	l.Close()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if !l.lazy {
+		t.Fatal("not read from the index")
+	}
+	vs, err := l.FindContent([]byte("signed by eve as the root"))
+	if !errors.Is(err, ErrTampered) || !strings.Contains(err.Error(), "signature does not verify") {
+		t.Errorf("FindContent(forged) = %v, %v; want ErrTampered for the signature", vs, err)
 	}
 }

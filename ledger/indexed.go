@@ -218,7 +218,8 @@ func (l *Ledger) indexed(k docindex.Key) ([]uint64, error) {
 
 // indexedVersions returns the versions the entries with label k register,
 // in entry order, each read from its entry and checked against the signed
-// tree (entryAt); each must have the label (match), or the index is wrong.
+// tree (entryAt) and its signature; each must have the label (match), or
+// the index is wrong.
 func (l *Ledger) indexedVersions(k docindex.Key, match func(*Version) bool) ([]*Version, error) {
 	found, err := l.indexed(k)
 	if err != nil {
@@ -228,6 +229,11 @@ func (l *Ledger) indexedVersions(k docindex.Key, match func(*Version) bool) ([]*
 	cur := pathTrees{root: l.tip.root}
 	for _, n := range found {
 		env, _, err := l.entryAt(&cur, n)
+		if err == nil {
+			// As a replayed ledger's queries do (VerifiedVersion): the
+			// signed tree holds the entry, and its own signature holds too.
+			err = l.checkSignature(n, env)
+		}
 		if err != nil {
 			return nil, err
 		}
