@@ -91,7 +91,7 @@ func (l *Ledger) history(id string) ([]*Version, error) {
 	}
 	out := make([]*Version, len(vs))
 	for i, v := range vs {
-		if out[i], err = l.VerifiedVersion(v); err != nil {
+		if out[i], err = l.verified(v); err != nil {
 			return nil, err
 		}
 		if out[i].Version != uint64(i+1) {
@@ -101,7 +101,18 @@ func (l *Ledger) history(id string) ([]*Version, error) {
 	return out, nil
 }
 
-// cachedHistory is the index's list of the versions of id, unverified.
+// verified is VerifiedVersion for a version cachedHistory listed: one read
+// through the index was already read from its entry and checked
+// (indexedVersions), so it is not read again.
+func (l *Ledger) verified(v *Version) (*Version, error) {
+	if l.lazy {
+		return v, nil
+	}
+	return l.VerifiedVersion(v)
+}
+
+// cachedHistory is the index's list of the versions of id: unverified from
+// the state cache, checked when read through the index.
 func (l *Ledger) cachedHistory(id string) ([]*Version, error) {
 	if err := l.refresh(); err != nil {
 		return nil, err
@@ -140,7 +151,7 @@ func (l *Ledger) lookup(id string, v uint64) (*Version, error) {
 	if v == 0 {
 		v = uint64(len(vs))
 	}
-	got, err := l.VerifiedVersion(vs[v-1])
+	got, err := l.verified(vs[v-1])
 	if err == nil && got.Version != v {
 		err = l.indexError(vs[v-1])
 	}
