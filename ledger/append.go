@@ -86,6 +86,10 @@ type Appender struct {
 	// versions from there (readIndexed).
 	written     pathTrees
 	writtenSize uint64
+	// staged holds the versions added since the last Flush (lean state
+	// only): a translation may link to one that a newer version replaced
+	// before it reached the disk, where state.older looks (readIndexed).
+	staged map[uint64]*Version
 	// docFile, when set (by tamper tests), overrides whether a document
 	// entry's directory gets its document file.
 	docFile func(*records.Document) bool
@@ -278,6 +282,9 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	if _, err := a.l.st.apply(env); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
+	if a.staged != nil && st.Predicate.Document != nil {
+		a.staged[n] = a.l.st.latest(st.Predicate.Document.ID)
+	}
 	// From here on the in-memory state has moved: a failure breaks the Appender.
 	if err := a.stage(n, env, content); err != nil {
 		a.broken = fmt.Errorf("appending entry %d: %w", n, err)
@@ -355,6 +362,7 @@ func (a *Appender) Flush() error {
 	a.flushed = true
 	a.written, a.writtenSize = pathTrees{root: slices.Clone(a.l.tip.root)}, a.l.st.size
 	a.pending = 0
+	clear(a.staged)
 	return a.l.r.updateWorkTree(old, a.head) // a clone with a working tree
 }
 

@@ -539,3 +539,45 @@ func TestIndexedReadChecksSignatures(t *testing.T) {
 		t.Errorf("FindContent(forged) = %v, %v; want ErrTampered for the signature", vs, err)
 	}
 }
+
+// TestIndexedTranslationInBatch registers, in one unflushed batch on a
+// ledger read from its index, a version, its replacement, and a
+// translation of the replaced version: the translation links to a version
+// that is neither the newest nor on disk yet.
+func TestIndexedTranslationInBatch(t *testing.T) {
+	dir := indexLedger(t, 250)
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	a, err := l.Append(seedSignerFrom(t, 0x21), AppendOptions{Now: testClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	first, err := a.Add(NewDocument{ID: "minutes", Content: []byte("Minutes, first draft.\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Add(NewDocument{ID: "minutes", Content: []byte("Minutes, as corrected.\n")}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := a.Add(NewDocument{ID: "minutes-fr", Content: []byte("Procès-verbal, premier jet.\n"), Language: "fr", TranslationOf: first.Version})
+	if err != nil {
+		t.Fatalf("a translation of a version replaced in the same batch: %v", err)
+	}
+	// A link to a version that is not one is still refused.
+	bad := *first.Version
+	bad.SHA256 = tr.Version.SHA256
+	if _, err := a.Add(NewDocument{ID: "minutes-de", Content: []byte("Protokoll.\n"), Language: "de", TranslationOf: &bad}); !errors.Is(err, ErrInput) {
+		t.Errorf("a translation of a version with the wrong digest: %v, want ErrInput", err)
+	}
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if _, err := Verify(dir, VerifyOptions{}); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}

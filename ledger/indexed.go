@@ -273,17 +273,29 @@ func (l *Ledger) toIndexed() {
 // state keeps only each document's newest version, and versions from
 // before the Appender are found through the index (indexedLatest); an
 // entry that links to an older version (a translation) has it read from
-// its entry in the newest tree written (state.older), so that appending
-// costs the same whatever the ledger's size. (A link to a version that
-// this Appender added and that a newer one replaced before a Flush is
-// refused: it is not on disk yet.)
+// its entry in the newest tree written (state.older), or, not yet
+// flushed, from the versions this Appender staged, so that appending
+// costs the same whatever the ledger's size.
 func (a *Appender) readIndexed() {
 	s := a.l.st
 	s.lean = true
+	a.staged = map[uint64]*Version{}
 	s.older = func(id string, link *records.VersionLink) (*Version, error) {
+		if link.Entry >= a.writtenSize {
+			return a.stagedVersion(id, link)
+		}
 		cur := pathTrees{root: a.written.root}
 		return olderVersion(a.l.r, &cur, a.writtenSize, id, link)
 	}
+}
+
+// stagedVersion is olderVersion for an entry added since the last Flush.
+func (a *Appender) stagedVersion(id string, link *records.VersionLink) (*Version, error) {
+	v := a.staged[link.Entry]
+	if v == nil || v.Doc != id || v.Version != link.Version || v.SHA256 != link.SHA256 {
+		return nil, fmt.Errorf("%s version %d links to entry %d, which is not its version %d", id, link.Version+1, link.Entry, link.Version)
+	}
+	return v, nil
 }
 
 // indexedLatest returns the newest version of id before the Appender
