@@ -18,6 +18,9 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/verbatim-ledger/verbatim/keys"
@@ -39,6 +42,8 @@ func main() {
 	entries := fs.Int("entries", 1_000_000, "document versions to register (build)")
 	size := fs.Int("size", 256, "bytes per document (build)")
 	n := fs.Int("n", 100, "versions to add (append)")
+	memprofile := fs.String("memprofile", "", "write a heap profile to this file once the versions are registered (build)")
+	profile := fs.String("cpuprofile", "", "write CPU profiles of the first and the last block of 100,000 to PREFIX-first.prof and PREFIX-last.prof (build)")
 	fs.Parse(os.Args[2:])
 	if *dir == "" {
 		usage()
@@ -46,7 +51,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "build":
-		err = build(*dir, *entries, *size)
+		err = build(*dir, *entries, *size, *profile, *memprofile)
 	case "append":
 		err = appendNew(*dir, *n)
 	default:
@@ -74,7 +79,33 @@ func content(rng *rand.Rand, i, size int) []byte {
 	return b
 }
 
-func build(dir string, total, size int) error {
+// cpuSeconds is the user and system CPU time the process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// startProfile starts a CPU profile to path, if prefix is set; the returned
+// function stops it.
+func startProfile(prefix, which string) (func(), error) {
+	if prefix == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(prefix + "-" + which + ".prof")
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func build(dir string, total, size int, profile, memprofile string) error {
 	privPEM, pubPEM, err := keys.Generate(keys.ECDSAP256, []byte(password))
 	if err != nil {
 		return err
@@ -101,8 +132,13 @@ func build(dir string, total, size int) error {
 	defer a.Close()
 	docs := max(total/10, 1) // ten versions each, registered round-robin
 	rng := rand.New(rand.NewSource(1))
-	start, block := time.Now(), time.Now()
+	start, block, cpu := time.Now(), time.Now(), cpuSeconds()
 	var first, last float64
+	var flushing time.Duration // in Flush, this block of report versions
+	stop, err := startProfile(profile, "first")
+	if err != nil {
+		return err
+	}
 	for i := 0; i < total; i++ {
 		body := content(rng, i, size)
 		id := fmt.Sprintf("doc-%07d", i%docs)
@@ -116,9 +152,11 @@ func build(dir string, total, size int) error {
 			fmt.Printf("sample: %s.sample is a version of %s\n", dir, id)
 		}
 		if a.Pending() == flushEvery {
+			t := time.Now()
 			if err := a.Flush(); err != nil {
 				return err
 			}
+			flushing += time.Since(t)
 		}
 		if (i+1)%report == 0 {
 			rate := report / time.Since(block).Seconds()
@@ -126,12 +164,36 @@ func build(dir string, total, size int) error {
 				first = rate
 			}
 			last = rate
-			fmt.Printf("registered %7d: %6.0f versions/s over the last %d\n", i+1, rate, report)
-			block = time.Now()
+			now := cpuSeconds()
+			fmt.Printf("registered %7d: %6.0f versions/s over the last %d; per version %5.1f µs of CPU, %5.1f µs in Flush\n",
+				i+1, rate, report, (now-cpu)*1e6/report, flushing.Seconds()*1e6/report)
+			block, cpu, flushing = time.Now(), now, 0
+			if i+1 == report {
+				stop()
+				stop = func() {}
+			}
+			if i+1 == total-report {
+				if stop, err = startProfile(profile, "last"); err != nil {
+					return err
+				}
+			}
 		}
 	}
+	stop()
 	if err := a.Flush(); err != nil {
 		return err
+	}
+	if memprofile != "" {
+		f, err := os.Create(memprofile)
+		if err != nil {
+			return err
+		}
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
 	}
 	elapsed := time.Since(start)
 	fmt.Printf("register: %d versions of %d bytes in %.1f s: %.0f versions/s\n", total, size, elapsed.Seconds(), float64(total)/elapsed.Seconds())
