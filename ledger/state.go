@@ -82,6 +82,13 @@ type state struct {
 	index   *docindex.Blocks
 	indexed docindex.Completed
 	recs    []docindex.Record // scratch
+	// rootOf caches root(): the range and size it was computed for, and the
+	// hash. Appending an entry asks for the root several times.
+	rootOf struct {
+		tree *compact.Range
+		size uint64
+		hash [32]byte
+	}
 }
 
 func newState() *state {
@@ -94,8 +101,15 @@ func newState() *state {
 	}
 }
 
-// root is the RFC 6962 root hash of the entries applied so far.
-func (s *state) root() [32]byte { return rangeRoot(s.tree) }
+// root is the RFC 6962 root hash of the entries applied so far. A range
+// only grows, so its size tells whether the cached hash is still its root.
+func (s *state) root() [32]byte {
+	c := &s.rootOf
+	if c.tree != s.tree || c.size != s.tree.End() {
+		c.tree, c.size, c.hash = s.tree, s.tree.End(), rangeRoot(s.tree)
+	}
+	return c.hash
+}
 
 // rangeRoot is the RFC 6962 root hash of a compact range starting at 0.
 func rangeRoot(r *compact.Range) [32]byte {

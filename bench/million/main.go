@@ -28,9 +28,8 @@ import (
 )
 
 const (
-	password   = "bench"
-	flushEvery = 1000 // as internal/cli's registerFlushEvery
-	report     = 100_000
+	password = "bench"
+	report   = 100_000
 )
 
 func main() {
@@ -42,6 +41,7 @@ func main() {
 	entries := fs.Int("entries", 1_000_000, "document versions to register (build)")
 	size := fs.Int("size", 256, "bytes per document (build)")
 	n := fs.Int("n", 100, "versions to add (append)")
+	flushEvery := fs.Int("flush", 1000, "versions per Flush, as internal/cli's registerFlushEvery (build)")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file once the versions are registered (build)")
 	profile := fs.String("cpuprofile", "", "write CPU profiles of the first and the last block of 100,000 to PREFIX-first.prof and PREFIX-last.prof (build)")
 	fs.Parse(os.Args[2:])
@@ -51,7 +51,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "build":
-		err = build(*dir, *entries, *size, *profile, *memprofile)
+		err = build(*dir, *entries, *size, *flushEvery, *profile, *memprofile)
 	case "append":
 		err = appendNew(*dir, *n)
 	default:
@@ -105,7 +105,7 @@ func startProfile(prefix, which string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-func build(dir string, total, size int, profile, memprofile string) error {
+func build(dir string, total, size, flushEvery int, profile, memprofile string) error {
 	privPEM, pubPEM, err := keys.Generate(keys.ECDSAP256, []byte(password))
 	if err != nil {
 		return err
