@@ -88,6 +88,30 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 // 50 deep by default) stay within it for objects of up to 20 MiB.
 const maxDeltaWork = 16 * MaxObjectSize
 
+// maxDeltaBytes bounds the bytes the deltas of a chain take, inflated: they
+// are all held until the base is read. A delta's size is bounded only by
+// what its compressed bytes inflate to, so a pack of 1 MiB made a read hold
+// 1 GiB of deltas (TestPackReadDeltaChainBytes). git makes no delta larger
+// than half the object it makes, and a chain's deltas are mostly edits.
+const maxDeltaBytes = MaxObjectSize
+
+// chainCost adds up what the deltas of a chain cost, as they are read.
+type chainCost struct{ bytes, work int64 }
+
+// add counts delta, outermost first, and returns an error once the chain
+// costs more than maxDeltaBytes or maxDeltaWork: before anything is applied.
+func (c *chainCost) add(delta []byte) error {
+	c.bytes += int64(len(delta))
+	c.work += deltaWork(delta)
+	if c.bytes > maxDeltaBytes {
+		return fmt.Errorf("a chain of deltas of more than %d bytes in all", int64(maxDeltaBytes))
+	}
+	if c.work > maxDeltaWork {
+		return fmt.Errorf("a chain of deltas that makes more than %d bytes of objects in all", int64(maxDeltaWork))
+	}
+	return nil
+}
+
 // deltaWork returns the size of the object delta makes, as its header
 // states it (applyDelta makes exactly that or fails), and at most
 // MaxObjectSize+1 (applyDelta refuses more): what applying it costs.

@@ -103,3 +103,52 @@ func TestPackReadDeltaChainWork(t *testing.T) {
 		}
 	}
 }
+
+// TestPackReadDeltaChainBytes reads the last object of a chain of 64 offset
+// deltas of 16 MiB each (compressed to 16 KiB: 1 MiB of pack), on a blob of
+// a byte. A delta's size is bounded only by what its bytes inflate to, and
+// the deltas of a chain were all held until they were applied: 1 GiB held
+// at once, and 2 GiB allocated, for this read. It must be refused once the
+// deltas held pass maxDeltaBytes.
+func TestPackReadDeltaChainBytes(t *testing.T) {
+	const n, size = 64, 16 << 20
+	delta := make([]byte, size) // a header saying 1 byte to 1 byte, then zeros
+	copy(delta, deltaHeader(1, 1))
+	z := zlibBytes(delta)
+	entries := [][]byte{append(objectHeader(plumbing.BlobObject, 1), zlibBytes([]byte("x"))...)}
+	for range n {
+		e := append(objectHeader(packOfsDelta, size), ofsDeltaOffset(int64(len(entries[len(entries)-1])))...)
+		entries = append(entries, append(e, z...))
+	}
+	names := make([]plumbing.Hash, len(entries))
+	for i := range names {
+		names[i] = hashN(byte(i + 1))
+	}
+	dir := t.TempDir()
+	pack, _ := craftedPack(t, dir, names, entries)
+	pr, err := openPackReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.close()
+	var ok bool
+	m := allocated(func() { _, _, ok, err = pr.read(names[n]) })
+	t.Logf("pack of %d bytes: ok %v, err %v, %d bytes allocated", len(pack), ok, err, m)
+	if m > 512<<20 {
+		t.Fatalf("reading an object of a pack of %d bytes allocated %d bytes", len(pack), m)
+	}
+	if err == nil || !strings.Contains(err.Error(), "chain of deltas") {
+		t.Fatalf("read: ok %v, error %v; want an error about the chain of deltas", ok, err)
+	}
+}
+
+// ofsDeltaOffset encodes how far before an offset delta its base starts, as
+// readOfsDeltaOffset reads it.
+func ofsDeltaOffset(back int64) []byte {
+	b := []byte{byte(back & 0x7f)}
+	for back >>= 7; back > 0; back >>= 7 {
+		back--
+		b = append([]byte{0x80 | byte(back&0x7f)}, b...)
+	}
+	return b
+}

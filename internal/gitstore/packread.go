@@ -27,7 +27,7 @@ import (
 // Nothing in a pack or an object file is trusted to be sane: every size is
 // bounded by the bytes that hold it (a zlib stream inflates at most
 // maxInflateRatio times) and by MaxObjectSize, and delta chains by
-// maxDeltaDepth and what their deltas make by maxDeltaWork, so a small
+// maxDeltaDepth, maxDeltaBytes and maxDeltaWork, so a small
 // hostile file cannot make verbatim allocate much more than its own size,
 // nor a read cost more than reading a few of the largest objects would.
 // The content is not hashed here: callers check it.
@@ -305,7 +305,7 @@ func narrow(names []byte, n int, key uint64) (int, int) {
 // An object stored whole is inflated into buf if it fits there.
 func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType, []byte, error) {
 	var deltas [][]byte // outermost first
-	var work int64      // what applying them makes (maxDeltaWork)
+	var cost chainCost
 	var seen map[[2]int64]bool
 	for {
 		if len(deltas) > maxDeltaDepth {
@@ -343,8 +343,8 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return e.typ, data, nil
 		}
 		deltas = append(deltas, e.data)
-		if work += deltaWork(e.data); work > maxDeltaWork {
-			return plumbing.InvalidObject, nil, fmt.Errorf("a chain of deltas that makes more than %d bytes of objects in all", int64(maxDeltaWork))
+		if err := cost.add(e.data); err != nil {
+			return plumbing.InvalidObject, nil, err
 		}
 		if e.typ == packOfsDelta {
 			off = e.base
