@@ -78,6 +78,55 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 	return out, nil
 }
 
+// maxDeltaWork bounds the bytes a chain of deltas makes: the sizes of the
+// objects its deltas make, the one read and every one between, added up.
+// Each may be up to MaxObjectSize, and a few bytes of delta make one (a
+// delta that copies its whole base), so without a bound a pack of a few
+// kilobytes made a read build 4,095 objects of 64 MiB, hundreds of GiB
+// (TestPackReadDeltaChainWork). With it a read costs at most what reading
+// 16 objects of the largest size does; chains as git makes them (at most
+// 50 deep by default) stay within it for objects of up to 20 MiB.
+const maxDeltaWork = 16 * MaxObjectSize
+
+// maxDeltaBytes bounds the bytes the deltas of a chain take, inflated: they
+// are all held until the base is read. A delta's size is bounded only by
+// what its compressed bytes inflate to, so a pack of 1 MiB made a read hold
+// 1 GiB of deltas (TestPackReadDeltaChainBytes). git makes no delta larger
+// than half the object it makes, and a chain's deltas are mostly edits.
+const maxDeltaBytes = MaxObjectSize
+
+// chainCost adds up what the deltas of a chain cost, as they are read.
+type chainCost struct{ bytes, work int64 }
+
+// add counts delta, outermost first, and returns an error once the chain
+// costs more than maxDeltaBytes or maxDeltaWork: before anything is applied.
+func (c *chainCost) add(delta []byte) error {
+	c.bytes += int64(len(delta))
+	c.work += deltaWork(delta)
+	if c.bytes > maxDeltaBytes {
+		return fmt.Errorf("a chain of deltas of more than %d bytes in all", int64(maxDeltaBytes))
+	}
+	if c.work > maxDeltaWork {
+		return fmt.Errorf("a chain of deltas that makes more than %d bytes of objects in all", int64(maxDeltaWork))
+	}
+	return nil
+}
+
+// deltaWork returns the size of the object delta makes, as its header
+// states it (applyDelta makes exactly that or fails), and at most
+// MaxObjectSize+1 (applyDelta refuses more): what applying it costs.
+func deltaWork(delta []byte) int64 {
+	_, rest, err := deltaVarint(delta)
+	if err != nil {
+		return 0
+	}
+	size, _, err := deltaVarint(rest)
+	if err != nil {
+		return 0
+	}
+	return int64(min(size, MaxObjectSize+1))
+}
+
 var (
 	errDeltaTruncated = errors.New("delta is cut off")
 	errDeltaOverrun   = errors.New("delta makes more bytes than its header says")

@@ -27,8 +27,10 @@ import (
 // Nothing in a pack or an object file is trusted to be sane: every size is
 // bounded by the bytes that hold it (a zlib stream inflates at most
 // maxInflateRatio times) and by MaxObjectSize, and delta chains by
-// maxDeltaDepth, so a small hostile file cannot make verbatim allocate much
-// more than its own size. The content is not hashed here: callers check it.
+// maxDeltaDepth, maxDeltaBytes and maxDeltaWork, so a small
+// hostile file cannot make verbatim allocate much more than its own size,
+// nor a read cost more than reading a few of the largest objects would.
+// The content is not hashed here: callers check it.
 type packReader struct {
 	packs  []packFile
 	dirs   []string   // object directories, for loose objects
@@ -303,6 +305,7 @@ func narrow(names []byte, n int, key uint64) (int, int) {
 // An object stored whole is inflated into buf if it fits there.
 func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType, []byte, error) {
 	var deltas [][]byte // outermost first
+	var cost chainCost
 	var seen map[[2]int64]bool
 	for {
 		if len(deltas) > maxDeltaDepth {
@@ -340,6 +343,9 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return e.typ, data, nil
 		}
 		deltas = append(deltas, e.data)
+		if err := cost.add(e.data); err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
 		if e.typ == packOfsDelta {
 			off = e.base
 			continue
