@@ -84,9 +84,11 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 // delta that copies its whole base), so without a bound a pack of a few
 // kilobytes made a read build 4,095 objects of 64 MiB, hundreds of GiB
 // (TestPackReadDeltaChainWork). With it a read costs at most what reading
-// 16 objects of the largest size does; chains as git makes them (at most
-// 50 deep by default) stay within it for objects of up to 20 MiB.
-const maxDeltaWork = 16 * MaxObjectSize
+// 64 objects of the largest size does (about 3 s here), and chains as git
+// makes them (`git gc`: at most 50 deep) stay within it for objects of every
+// size a ledger holds: a repacked ledger of large documents must not fail
+// verification.
+const maxDeltaWork = 64 * MaxObjectSize
 
 // maxDeltaBytes bounds the bytes the deltas of a chain take, inflated: they
 // are all held until the base is read. A delta's size is bounded only by

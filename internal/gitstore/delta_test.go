@@ -72,7 +72,7 @@ func workChain(copies int) [][]byte {
 // about what the pack inflates to, not gigabytes. The chain without the
 // copies, making 128 MiB in all, reads.
 func TestPackReadDeltaChainWork(t *testing.T) {
-	for _, copies := range []int{64, 0} {
+	for _, copies := range []int{maxDeltaWork / MaxObjectSize, 0} {
 		entries := workChain(copies)
 		names := make([]plumbing.Hash, len(entries))
 		for i := range names {
