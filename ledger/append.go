@@ -63,17 +63,19 @@ type Result struct {
 // ledger as it was at the last Flush. Close releases the lock and discards
 // unflushed entries.
 type Appender struct {
-	l       *Ledger
-	signer  Signer
-	fp      string
-	now     func() time.Time
-	unlock  func()
-	batch   *gitstore.Batch // objects staged for the next Flush
-	head    plumbing.Hash   // newest commit, flushed or not
-	pending int
-	cp      *checkpoint.Checkpoint // checkpoint of the newest staged entry
-	flushed bool                   // some entries were flushed: the state cache is stale
-	broken  error
+	l      *Ledger
+	signer Signer
+	fp     string
+	now    func() time.Time
+	unlock func()
+	batch  *gitstore.Batch // objects staged for the next Flush
+	// flushing is the batch StartFlush is writing; nil if none.
+	flushing *inflight
+	head     plumbing.Hash // newest commit, flushed or not
+	pending  int
+	cp       *checkpoint.Checkpoint // checkpoint of the newest staged entry
+	flushed  bool                   // some entries were flushed: the state cache is stale
+	broken   error
 	// base is the newest commit's trees and size when the Appender began:
 	// versions before base come from the state's index (maybe the cache)
 	// and are verified against the signed entries there before a new
@@ -333,49 +335,102 @@ func (a *Appender) put(typ plumbing.ObjectType, content []byte) plumbing.Hash {
 	return h
 }
 
-// Pending is the number of entries added since the last Flush.
+// Pending is the number of entries added since the last Flush or
+// StartFlush.
 func (a *Appender) Pending() int { return a.pending }
 
 // Flush writes the staged objects (one packfile, which a goroutine has been
 // compressing while entries were added, or loose objects for a few), syncs
 // them to disk, and only then moves the branch to the newest commit in one
 // atomic rename: after a crash or a power loss the branch names either the
-// old commit or a new one whose objects are all on disk.
+// old commit or a new one whose objects are all on disk. When Flush returns
+// without an error, every entry added so far is in the ledger.
 func (a *Appender) Flush() error {
-	if a.broken != nil {
-		return a.broken
+	if err := a.StartFlush(); err != nil {
+		return err
+	}
+	return a.finishFlush()
+}
+
+// StartFlush begins what Flush does for the entries added so far and
+// returns without waiting for their objects to reach the disk: entries
+// added next are signed while a goroutine syncs these. The branch moves to
+// them (and they are in the ledger) when the next StartFlush, Flush or
+// Close returns without an error, which that call reports; one flush at a
+// time is in flight. A bulk import, which would otherwise wait for every
+// batch's syncs, overlaps them with its signing this way.
+func (a *Appender) StartFlush() error {
+	if err := a.finishFlush(); err != nil {
+		return err
 	}
 	if a.pending == 0 {
 		return nil
 	}
-	if err := a.writeObjects(); err != nil {
+	f := &inflight{done: make(chan error, 1), head: a.head, cp: a.cp, root: slices.Clone(a.l.tip.root), size: a.l.st.size}
+	batch := a.batch
+	a.batch, a.pending, a.flushing = a.l.r.st.NewBatch(), 0, f
+	go func() {
+		w, err := batch.Finish() // only files: the Store stays this goroutine's
+		f.written = w
+		f.done <- err
+	}()
+	return nil
+}
+
+// inflight is a batch StartFlush is writing, and where the branch moves
+// once it is on disk.
+type inflight struct {
+	done    chan error
+	written gitstore.Written
+	head    plumbing.Hash          // the batch's newest commit
+	cp      *checkpoint.Checkpoint // and its checkpoint
+	root    tree                   // and root tree
+	size    uint64                 // entries once it is in
+}
+
+// finishFlush waits for the batch in flight, if any, makes its objects
+// readable and moves the branch to its newest commit.
+func (a *Appender) finishFlush() error {
+	if a.broken != nil {
+		return a.broken
+	}
+	f := a.flushing
+	if f == nil {
+		return nil
+	}
+	a.flushing = nil
+	err := <-f.done
+	if err == nil {
+		err = storeError(a.l.r.st.AddWritten(f.written))
+	}
+	if err != nil {
 		a.broken = fmt.Errorf("writing git objects: %w", err)
 		return a.broken
 	}
-	if err := a.l.r.setRef(a.l.branch, a.l.head, a.head); err != nil {
+	if err := a.l.r.setRef(a.l.branch, a.l.head, f.head); err != nil {
 		a.broken = err
 		return err
 	}
 	old := a.l.head
-	a.l.head = a.head
-	a.l.cp = a.cp
-	a.flushed = true
-	a.written, a.writtenSize = pathTrees{root: slices.Clone(a.l.tip.root)}, a.l.st.size
-	a.pending = 0
-	clear(a.staged)
-	return a.l.r.updateWorkTree(old, a.head) // a clone with a working tree
+	a.l.head, a.l.cp, a.flushed = f.head, f.cp, true
+	a.written, a.writtenSize = pathTrees{root: f.root}, f.size
+	for n := range a.staged {
+		if n < f.size {
+			delete(a.staged, n)
+		}
+	}
+	return a.l.r.updateWorkTree(old, f.head) // a clone with a working tree
 }
 
-func (a *Appender) writeObjects() error {
-	return a.l.r.st.WriteBatch(a.batch)
-}
-
-// Close releases the write lock. Entries not flushed are discarded, and the
-// Ledger re-reads its state on next use.
+// Close completes a StartFlush in flight and releases the write lock.
+// Entries not flushed are discarded, and the Ledger re-reads its state on
+// next use. The error is the flush's.
 func (a *Appender) Close() error {
 	if a.unlock == nil {
 		return nil
 	}
+	reported := a.broken // returned already, by the call that broke the Appender
+	err := a.finishFlush()
 	a.batch.Discard()
 	if a.pending > 0 || a.broken != nil {
 		a.l.stale = true
@@ -384,5 +439,8 @@ func (a *Appender) Close() error {
 	}
 	a.unlock()
 	a.unlock = nil
-	return nil
+	if reported != nil {
+		return nil
+	}
+	return err
 }

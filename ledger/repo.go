@@ -42,7 +42,7 @@ type objectStore interface {
 	Read(typ plumbing.ObjectType, h plumbing.Hash, check bool) ([]byte, error)
 	Write(objects []gitstore.Object, pack bool) error
 	NewBatch() *gitstore.Batch
-	WriteBatch(b *gitstore.Batch) error
+	AddWritten(w gitstore.Written) error
 	Reference(name plumbing.ReferenceName) (*plumbing.Reference, error)
 	References() ([]*plumbing.Reference, error)
 	SetRef(name plumbing.ReferenceName, h plumbing.Hash) error

@@ -18,6 +18,7 @@ type registerRun struct {
 	items                     []registerItem
 	results                   []*registerResult // per item; nil until committed or skipped
 	pending                   []int             // items added since the last commit
+	flushing                  []int             // items of the batch being written (Appender.StartFlush)
 	added, unchanged, skipped int
 	interrupted               bool
 	progress                  *progress
@@ -50,8 +51,9 @@ func (r *registerRun) good() int {
 }
 
 // register adds every planned file, committing every registerFlushEvery
-// files. When ctx is cancelled (SIGINT, SIGTERM) it commits what it has
-// signed and stops.
+// files: each batch is written while the next is signed, and printed once
+// it is in the ledger. When ctx is cancelled (SIGINT, SIGTERM) it commits
+// what it has signed and stops.
 func (r *registerRun) register(ctx context.Context, a *ledger.Appender) error {
 	r.results = make([]*registerResult, len(r.items))
 	r.progress = r.e.newProgress(r.good(), r.o.quiet)
@@ -65,9 +67,11 @@ func (r *registerRun) register(ctx context.Context, a *ledger.Appender) error {
 			return err
 		}
 		if len(r.pending) >= registerFlushEvery {
-			if err := r.commit(a); err != nil {
+			if err := a.StartFlush(); err != nil {
 				return err
 			}
+			r.report(r.flushing) // in the ledger once StartFlush returns
+			r.flushing, r.pending = r.pending, r.flushing[:0]
 		}
 	}
 	return r.commit(a)
@@ -126,8 +130,16 @@ func (r *registerRun) commit(a *ledger.Appender) error {
 	if err := a.Flush(); err != nil {
 		return err
 	}
+	r.report(r.flushing)
+	r.report(r.pending)
+	r.flushing, r.pending = r.flushing[:0], r.pending[:0]
+	return nil
+}
+
+// report counts and prints the results of items, which are in the ledger.
+func (r *registerRun) report(items []int) {
 	r.progress.clear()
-	for _, i := range r.pending {
+	for _, i := range items {
 		res := r.results[i]
 		if res.Unchanged {
 			r.unchanged++
@@ -150,8 +162,6 @@ func (r *registerRun) commit(a *ledger.Appender) error {
 			r.e.printf("  note: %s %s\n", res.File, res.Note)
 		}
 	}
-	r.pending = r.pending[:0]
-	return nil
 }
 
 // reportSkips reports the files the plan skipped when nothing is registered.

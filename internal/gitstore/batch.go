@@ -8,12 +8,12 @@ import (
 // packfile rather than as loose objects.
 const BatchPack = 64
 
-// Batch collects the objects of one durable write (WriteBatch). Once it
+// Batch collects the objects of one durable write (Finish). Once it
 // holds BatchPack objects it is bound to become a pack, and a goroutine
 // compresses its objects into the pack's temporary file as they are added,
 // so that a writer signing entries on one core has them compressed on
-// another and WriteBatch is left with the syncs and renames. Nothing the
-// goroutine writes is named or found by any reader before WriteBatch
+// another and Finish is left with the syncs and renames. Nothing the
+// goroutine writes is named or found by any reader before Finish
 // renames it into place.
 //
 // A Batch is used by one goroutine at a time; Discard stops its
@@ -105,23 +105,37 @@ func (b *Batch) Discard() {
 	b.objects, b.n, b.seen = nil, 0, map[plumbing.Hash]bool{}
 }
 
-// WriteBatch writes b's objects durably, as Write does: as loose objects if
+// Written is a batch Finish wrote: on disk, durably, but not yet known to
+// the readers of its Store.
+type Written struct {
+	pack string // the pack's base path; "" for loose objects, which need no index
+}
+
+// Finish writes b's objects durably, as Write does: as loose objects if
 // there are fewer than BatchPack, otherwise as one pack, which b's
-// goroutine has mostly compressed already. b is empty afterwards, whether
-// or not WriteBatch succeeded.
-func (s *Store) WriteBatch(b *Batch) error {
+// goroutine has mostly compressed already. It returns what AddWritten must
+// then make readable through the Store.
+// Unlike the Store, it may run on a goroutine of its own, so that a writer
+// signs the next batch while this one is synced. b is empty afterwards,
+// whether or not Finish succeeded.
+func (b *Batch) Finish() (Written, error) {
 	defer b.Discard()
 	if b.n < BatchPack {
-		return writeLoose(s.gitDir, b.objects)
+		return Written{}, writeLoose(b.gitDir, b.objects)
 	}
 	b.send()
 	w, err := b.wait()
 	if err != nil {
-		return err
+		return Written{}, err
 	}
 	base, err := w.finish()
-	if err != nil {
-		return err
+	return Written{pack: base}, err
+}
+
+// AddWritten makes a batch that Finish wrote readable through s.
+func (s *Store) AddWritten(w Written) error {
+	if w.pack == "" {
+		return nil
 	}
-	return s.addPack(base)
+	return s.addPack(w.pack)
 }

@@ -14,18 +14,19 @@
 //     or corrupt one an *ObjectError wrapping ErrCorrupt.
 //   - Nothing read is trusted to be sane: every size is bounded by the bytes
 //     that hold it (a zlib stream inflates at most 1032 times), by
-//     MaxObjectSize, and delta chains by git's own depth limit (4095) and
-//     refused at their first loop; alternates are followed at most five
+//     MaxObjectSize, and delta chains by git's own depth limit (4095), by
+//     the bytes their deltas take and make, and refused at their first loop; alternates are followed at most five
 //     deep, as git does. A small hostile file cannot make a reader allocate
 //     much more than its own size, nor panic (a pack truncated while mapped
 //     is an error).
-//   - Store.Write and Store.WriteBatch make every object durable (written
+//   - Store.Write and Batch.Finish make every object durable (written
 //     under a temporary name, synced, renamed, its directory synced) before
 //     they return, so a ref moved afterwards never names an object a crash
 //     or power loss could take. A pack's index is renamed into place before
 //     the pack, so a kill at any moment leaves no pack or a complete one. A
 //     Batch's goroutine compresses into a temporary file that no reader
-//     finds until WriteBatch renames it.
+//     finds until Finish renames it; the Store's readers find it once
+//     AddWritten adds it.
 //   - Store.GC streams objects into its new packs: its memory grows with
 //     the number of objects of one new pack (gcPackBytes of content), not
 //     with their bytes; while it packs loose objects it also holds the
