@@ -442,7 +442,9 @@ func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 // before anything is allocated, and the result is allocated as it inflates,
 // never more than twice what it has inflated: a size field may lie. If
 // buf has room for size bytes, they are inflated into it instead: a reader
-// that only hashes or compares an object allocates nothing for it.
+// that only hashes or compares an object allocates nothing for it. A
+// stream of stored blocks, as the writer stores most objects, is decoded
+// without compress/flate (inflateStored).
 func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > MaxObjectSize {
 		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
@@ -450,6 +452,16 @@ func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > int64(len(z))*maxInflateRatio {
 		return nil, 0, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
 	}
+	if data, used, ok := inflateStored(z, size, buf); ok {
+		return data, used, nil
+	}
+	return inflateZlib(z, size, buf)
+}
+
+// inflateZlib is inflateBounded through compress/zlib, for any zlib
+// stream: the size has been checked against MaxObjectSize and against
+// what z can hold.
+func inflateZlib(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	inf, _ := inflaters.Get().(*inflater)
 	if inf == nil {
 		inf = &inflater{}
