@@ -68,6 +68,7 @@ type packFile struct {
 	f       *os.File
 	data    []byte // the pack mapped into memory, or nil to read with ReadAt
 	end     int64  // the offset of the pack's 20-byte trailer, where every object ends at the latest
+	use     *packUse
 }
 
 // openPackReader indexes the packfiles of gitDir's object directories.
@@ -76,7 +77,7 @@ func openPackReader(gitDir string) (*packReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &packReader{dirs: dirs, res: &residency{}}
+	pr := &packReader{dirs: dirs, res: &residency{release: releaseFile}}
 	for _, objects := range dirs {
 		dir := filepath.Join(objects, "pack")
 		entries, err := os.ReadDir(dir)
@@ -117,7 +118,7 @@ func openPackFile(base string) (packFile, error) {
 		unmapFile(idxData)
 		return packFile{}, err
 	}
-	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f)}
+	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f), use: new(packUse)}
 	st, err := f.Stat()
 	if err == nil && st.Size() < 12+20 {
 		err = errors.New("too short to be a pack")
@@ -198,21 +199,10 @@ func (pr *packReader) readInto(h plumbing.Hash, buf []byte) (plumbing.ObjectType
 
 // find returns the pack holding h and the object's offset in it.
 func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
-	// A lookup reads a few pages of each index it searches; they are
-	// counted once per lookup (one fault-around's worth), not once per
-	// index: counting each index made the readers release every mapping
-	// about every thousand reads, and fault the hot pages of the indexes
-	// (their fanout tables and the top of each search) back in.
-	mapped := false
-	defer func() {
-		if mapped {
-			pr.res.touch(faultAround, pr.packs)
-		}
-	}()
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
-		mapped = mapped || pr.packs[j].idxData != nil
 		off, ok := findOffset(pr.packs[j].idx, h)
+		pr.res.readIndex(&pr.packs[j], pr.packs)
 		if !ok {
 			continue
 		}
@@ -328,7 +318,7 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return plumbing.InvalidObject, nil, err
 		}
 		if pr.packs[j].data != nil {
-			pr.res.touch(pr.resident(j, off, e.span), pr.packs)
+			pr.res.readPack(&pr.packs[j], pr.resident(j, off, e.span), pr.packs)
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
