@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -50,7 +49,7 @@ func FuzzReadObjectHeader(f *testing.F) {
 	f.Add([]byte{0x95, 0x0a})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		typ, size, err := readObjectHeader(bufio.NewReader(bytes.NewReader(data)))
+		typ, size, err := readObjectHeader(bytes.NewReader(data))
 		if err == nil && (size < 0 || typ > 7) {
 			t.Fatalf("readObjectHeader(%x) = %v, %d", data, typ, size)
 		}

@@ -414,8 +414,8 @@ func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 		}
 		e.base = off - back
 	case packRefDelta:
-		if _, err := io.ReadFull(r, e.baseHash[:]); err != nil {
-			return e, err
+		if n, _ := r.Read(e.baseHash[:]); n < len(e.baseHash) {
+			return e, io.ErrUnexpectedEOF
 		}
 	default:
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
@@ -501,7 +501,7 @@ const inflateStep = 1 << 20
 // readObjectHeader parses a pack entry's type and size: 3 bits of type and
 // 4 of size in the first byte, 7 more bits of size in each following byte
 // while the high bit is set.
-func readObjectHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
+func readObjectHeader(r *bytes.Reader) (plumbing.ObjectType, int64, error) {
 	b, err := r.ReadByte()
 	if err != nil {
 		return plumbing.InvalidObject, 0, err
@@ -523,7 +523,7 @@ func readObjectHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
 // readOfsDeltaOffset parses how far before an offset delta its base starts:
 // 7 bits a byte, most significant first, adding one for each continuation
 // (git's encoding, so no two encodings give the same distance).
-func readOfsDeltaOffset(r io.ByteReader) (int64, error) {
+func readOfsDeltaOffset(r *bytes.Reader) (int64, error) {
 	b, err := r.ReadByte()
 	if err != nil {
 		return 0, err
