@@ -47,18 +47,21 @@ type packSpot struct {
 }
 
 // resident returns how many bytes reading span bytes at off in pack j may
-// make resident: the span, and a fault-around's worth unless the read is
-// within one of where the previous read ended. An entry's objects are
-// written next to each other, so verification reads mostly such runs, and
+// make resident: the span, and the bytes between it and where the previous
+// read ended, up to a fault-around's worth (a fault maps the pages around
+// the one read: reading one object in every few pages, as reading the
+// history does with the commits, one in each entry's objects, makes them
+// all resident, forwards or backwards). An entry's objects are written
+// next to each other, so verification reads mostly such runs, and
 // counting a fault-around for each object released the packs several
 // times as often as their pages grow.
 func (pr *packReader) resident(j int, off, span int64) int64 {
-	n := span
-	if d := off - pr.near.off; j != pr.near.pack || d > faultAround || d < -faultAround {
-		n += faultAround
+	gap := int64(faultAround)
+	if j == pr.near.pack {
+		gap = min(gap, max(off-pr.near.off, pr.near.off-off))
 	}
 	pr.near = packSpot{j, off + span}
-	return n
+	return span + gap
 }
 
 type packFile struct {
