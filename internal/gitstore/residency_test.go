@@ -45,3 +45,29 @@ func TestResidencyReleasesWhatWasRead(t *testing.T) {
 		t.Fatalf("released %v, want %v", released, want)
 	}
 }
+
+// TestResidentCountsSkippedBytes checks what a read from a mapped pack is
+// counted for: its span and the bytes between it and the previous read, up
+// to a fault-around (a fault maps the pages around the one read), whether
+// it reads forwards or backwards, as reading the history does: one commit
+// of about 330 bytes in every entry's 7 KB, from the newest.
+func TestResidentCountsSkippedBytes(t *testing.T) {
+	pr := &packReader{}
+	for _, tc := range []struct {
+		pack      int
+		off, span int64
+		want      int64
+	}{
+		{0, 1 << 30, 330, 330 + faultAround},             // the first read
+		{0, 1<<30 - 7000, 330, 330 + 7000 + 330},         // the commit before it
+		{0, 1<<30 - 14000, 330, 330 + 7000 + 330},        // and the one before that
+		{0, 1<<30 - 13670, 100, 100},                     // right after the previous read
+		{0, 1<<30 - 13570 + 5000, 200, 200 + 5000},       // a little further on
+		{0, 1<<30 + 1<<20, 200, 200 + faultAround},       // far off
+		{1, 1<<30 + 1<<20 + 200, 200, 200 + faultAround}, // in another pack
+	} {
+		if got := pr.resident(tc.pack, tc.off, tc.span); got != tc.want {
+			t.Errorf("resident(%d, %d, %d) = %d, want %d", tc.pack, tc.off, tc.span, got, tc.want)
+		}
+	}
+}
