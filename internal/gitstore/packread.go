@@ -73,6 +73,7 @@ type packFile struct {
 	f       *os.File
 	data    []byte // the pack mapped into memory, or nil to read with ReadAt
 	end     int64  // the offset of the pack's 20-byte trailer, where every object ends at the latest
+	// use is what was read of the mappings since the residency released them.
 	use     *packUse
 	written time.Time // the pack's modification time
 }

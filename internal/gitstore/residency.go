@@ -47,7 +47,9 @@ func (r *residency) readPack(p *packFile, n int64, packs []packFile) {
 	if r == nil || p.data == nil {
 		return
 	}
-	p.use.data.Store(true)
+	if !p.use.data.Load() { // the workers read the same packs: write the flag only when it changes
+		p.use.data.Store(true)
+	}
 	r.touch(n, packs)
 }
 
@@ -62,6 +64,9 @@ func (r *residency) readIndex(p *packFile, packs []packFile) {
 		return
 	}
 	size := int64(len(p.idxData))
+	if p.use.idx.Load() >= size {
+		return
+	}
 	if prev := p.use.idx.Add(faultAround) - faultAround; prev < size {
 		r.touch(min(faultAround, size-prev), packs)
 	}
