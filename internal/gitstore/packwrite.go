@@ -223,8 +223,9 @@ func (s *Store) Write(objects []Object, pack bool) error {
 // storedBlob was 2 KiB); documents of 4 KiB and more are deflated. An envelope takes 2.3 to 2.7 KB, more than
 // the 2 KiB storedBlob was: storing it too made a gc'd ledger of 200,000
 // entries (bench/million, 256-byte documents) 7,904 bytes an entry on disk
-// instead of 7,273 (+9%), and its verify 15 to 20 µs of CPU an entry
-// cheaper (about 130 µs instead of 150, 56 of them ECDSA).
+// instead of 7,273 (+9%), and its verify about 15 µs of CPU an entry
+// cheaper (132 µs instead of 146, means of 4 and 3 runs on 2 shared cores
+// that vary by 10%; 56 µs of it is ECDSA).
 const storedBlob = 4 << 10
 
 // stored reports whether o is written uncompressed (see storedBlob).
