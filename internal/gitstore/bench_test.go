@@ -1,7 +1,10 @@
 package gitstore
 
 import (
+	"bytes"
+	"compress/zlib"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -86,4 +89,51 @@ func benchReads(b *testing.B, objects []Object, read func(Object) ([]byte, error
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/object")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/object")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/n, "B/object")
+}
+
+// BenchmarkInflate decodes one object's zlib stream as a pack holds it,
+// into a buffer of the caller's, as verification reads: a tree of 100
+// entries (3,367 bytes, as testObjects makes them) and an envelope (2,320
+// bytes, testdata/envelope.json, from a ledger of bench/million), each
+// stored as the writer stores it (writeStored), read by inflateStored
+// ("stored") and by compress/zlib ("stored-zlib", as every object was read
+// before inflateStored), and deflated at BestSpeed as the writer deflates
+// larger blobs ("deflated"). It reports the stream's bytes too.
+// Run: go test -run '^$' -bench BenchmarkInflate ./internal/gitstore/
+func BenchmarkInflate(b *testing.B) {
+	objects, _ := testObjects(100)
+	tree := objects[len(objects)-3].Content // the tree of the 100 blobs
+	envelope, err := os.ReadFile(filepath.Join("testdata", "envelope.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, obj := range []struct {
+		name    string
+		content []byte
+	}{{"tree", tree}, {"envelope", envelope}} {
+		var deflated bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&deflated, zlib.BestSpeed)
+		zw.Write(obj.content)
+		zw.Close()
+		for _, c := range []struct {
+			name    string
+			z       []byte
+			inflate func([]byte, int64, []byte) ([]byte, int, error)
+		}{
+			{"stored", storedStream(obj.content), inflateBounded},
+			{"stored-zlib", storedStream(obj.content), inflateZlib},
+			{"deflated", deflated.Bytes(), inflateBounded},
+		} {
+			b.Run(obj.name+"/"+c.name, func(b *testing.B) {
+				buf := make([]byte, 0, len(obj.content))
+				for i := 0; i < b.N; i++ {
+					data, _, err := c.inflate(c.z, int64(len(obj.content)), buf)
+					if err != nil || len(data) != len(obj.content) {
+						b.Fatalf("%d bytes, %v", len(data), err)
+					}
+				}
+				b.ReportMetric(float64(len(c.z)), "stream-B")
+			})
+		}
+	}
 }

@@ -50,8 +50,8 @@
 // reading refs and the repository's config, pack index decoding (idxfile),
 // the git index of a working tree, and the transports of clone, pull and
 // push. Its object storage does not: verification reads every object of the
-// ledger, and go-git's storage/filesystem costs twice the time and the
-// allocations per object (below); it reads alternates only inside the
+// ledger, and go-git's storage/filesystem costs 3.5 to 4 times the time and
+// 9 to 26 times the allocations per object (below); it reads alternates only inside the
 // repository's directory (so it misses `git clone --shared` and relative or
 // chained alternates); and its writer syncs nothing, so a power loss could
 // leave a branch naming objects that never reached the disk. BenchmarkRead reads every object of a repository of
@@ -61,13 +61,15 @@
 //
 //	                                 ns/object  allocs/object  B/object
 //	one pack, as appending writes it
-//	  gitstore                          5,321        12.3        1,365
-//	  go-git storage/filesystem        10,607        26.1        3,930
+//	  gitstore                          2,965         1.0        1,049
+//	  go-git storage/filesystem        11,583        26.1        3,926
 //	the pack git repack -a -d -f makes (deltas)
-//	  gitstore                          5,784        15.1        1,952
-//	  go-git storage/filesystem        12,250        29.0        4,100
+//	  gitstore                          3,632         3.1        1,600
+//	  go-git storage/filesystem        15,021        29.2        4,097
 //
-// (2 cores of an AMD EPYC shared with other jobs, load about 1.9; repeated
-// runs vary by up to 40% in time, but go-git takes 2 to 2.5 times as long
-// and allocates about 2 times as often and 2 to 3 times as many bytes.)
+// (2 cores of an AMD EPYC shared with other jobs, load about 3.5; repeated
+// runs vary by up to 30% in time, but go-git takes 3.5 to 4 times as long,
+// allocates 9 to 26 times as often and 2.5 to 4 times as many bytes: the
+// one allocation left reading a whole object is its content, which
+// Store.ReadInto puts in the caller's buffer instead.)
 package gitstore

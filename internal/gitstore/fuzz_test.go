@@ -1,7 +1,6 @@
 package gitstore
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -50,7 +49,7 @@ func FuzzReadObjectHeader(f *testing.F) {
 	f.Add([]byte{0x95, 0x0a})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		typ, size, err := readObjectHeader(bufio.NewReader(bytes.NewReader(data)))
+		typ, size, err := readObjectHeader(bytes.NewReader(data))
 		if err == nil && (size < 0 || typ > 7) {
 			t.Fatalf("readObjectHeader(%x) = %v, %d", data, typ, size)
 		}
@@ -89,6 +88,44 @@ func FuzzParseIndex(f *testing.F) {
 			if off, ok := findOffset(idx, g.Hash); !ok || uint64(off) != g.Offset {
 				t.Fatalf("findOffset(%s) = %d, %v; the entry says %d", g.Hash, off, ok, g.Offset)
 			}
+		}
+	})
+}
+
+// FuzzInflateStored decodes arbitrary zlib streams with inflateStored, the
+// fast path for streams of stored blocks, and with compress/zlib
+// (inflateZlib): where the fast path takes a stream it must return what
+// compress/zlib returns, the same bytes and the same length of stream;
+// and a stream writeStored wrote it must take.
+func FuzzInflateStored(f *testing.F) {
+	for _, data := range [][]byte{nil, []byte("blob"), bytes.Repeat([]byte("tree 0123456789\n"), 20)} {
+		f.Add(storedStream(data), uint32(len(data)), false)
+		f.Add(zlibBytes(data), uint32(len(data)), false)
+		f.Add(data, uint32(len(data)), true)
+	}
+	f.Add(storedBlocks([]byte("several "), nil, []byte("stored blocks")), uint32(21), false)
+	f.Add(storedThenFixed([]byte("stored "), []byte("then fixed")), uint32(17), false)
+	f.Fuzz(func(t *testing.T, z []byte, size uint32, write bool) {
+		if write { // z is content: writeStored's stream of it
+			content := z
+			z = storedStream(content)
+			data, used, ok := inflateStored(z, int64(len(content)), nil)
+			if !ok || !bytes.Equal(data, content) || used != len(z) {
+				t.Fatalf("inflateStored(writeStored(%d bytes)) = %d bytes, %d used, %v", len(content), len(data), used, ok)
+			}
+			return
+		}
+		n := int64(min(size, 1<<20))
+		if n > int64(len(z))*maxInflateRatio {
+			return // inflateBounded refuses it before either runs
+		}
+		data, used, ok := inflateStored(z, n, nil)
+		if !ok {
+			return
+		}
+		want, wantUsed, err := inflateZlib(z, n, nil)
+		if err != nil || !bytes.Equal(data, want) || used != wantUsed {
+			t.Fatalf("inflateStored = %d bytes, %d used; compress/zlib %d bytes, %d used, %v", len(data), used, len(want), wantUsed, err)
 		}
 	})
 }

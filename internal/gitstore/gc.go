@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -415,7 +416,10 @@ func mergePacks(r *Store, objDir string, rep *GCReport) error {
 }
 
 // listPacks returns the bases of the complete packs in dir, after removing
-// every index whose pack is gone (left by a GC killed between the two).
+// every index whose pack is gone (left by a GC killed between the two), in
+// the order they were written: merged in that order, the packs of the
+// entries appended one after another stay together, where a reader
+// verifying entries in order looks for them (openPackReader).
 func listPacks(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -425,6 +429,7 @@ func listPacks(dir string) ([]string, error) {
 		return nil, err
 	}
 	var bases []string
+	written := map[string]time.Time{}
 	removed := false
 	for _, e := range entries {
 		name := e.Name()
@@ -432,15 +437,20 @@ func listPacks(dir string) ([]string, error) {
 			continue
 		}
 		base := filepath.Join(dir, strings.TrimSuffix(name, ".idx"))
-		if _, err := os.Stat(base + ".pack"); errors.Is(err, fs.ErrNotExist) {
+		fi, err := os.Stat(base + ".pack")
+		if errors.Is(err, fs.ErrNotExist) {
 			if err := os.Remove(base + ".idx"); err != nil {
 				return nil, err
 			}
 			removed = true
 			continue
 		}
+		if err == nil {
+			written[base] = fi.ModTime()
+		}
 		bases = append(bases, base)
 	}
+	sort.SliceStable(bases, func(i, j int) bool { return written[bases[i]].Before(written[bases[j]]) })
 	if removed {
 		return bases, durable.SyncDir(dir)
 	}

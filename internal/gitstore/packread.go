@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
@@ -49,18 +51,21 @@ type packSpot struct {
 }
 
 // resident returns how many bytes reading span bytes at off in pack j may
-// make resident: the span, and a fault-around's worth unless the read is
-// within one of where the previous read ended. An entry's objects are
-// written next to each other, so verification reads mostly such runs, and
+// make resident: the span, and the bytes between it and where the previous
+// read ended, up to a fault-around's worth (a fault maps the pages around
+// the one read: reading one object in every few pages, as reading the
+// history does with the commits, one in each entry's objects, makes them
+// all resident, forwards or backwards). An entry's objects are written
+// next to each other, so verification reads mostly such runs, and
 // counting a fault-around for each object released the packs several
 // times as often as their pages grow.
 func (pr *packReader) resident(j int, off, span int64) int64 {
-	n := span
-	if d := off - pr.near.off; j != pr.near.pack || d > faultAround || d < -faultAround {
-		n += faultAround
+	gap := int64(faultAround)
+	if j == pr.near.pack {
+		gap = min(gap, max(off-pr.near.off, pr.near.off-off))
 	}
 	pr.near = packSpot{j, off + span}
-	return n
+	return span + gap
 }
 
 type packFile struct {
@@ -70,6 +75,9 @@ type packFile struct {
 	f       *os.File
 	data    []byte // the pack mapped into memory, or nil to read with ReadAt
 	end     int64  // the offset of the pack's 20-byte trailer, where every object ends at the latest
+	// use is what was read of the mappings since the residency released them.
+	use     *packUse
+	written time.Time // the pack's modification time
 }
 
 // openPackReader indexes the packfiles of gitDir's object directories.
@@ -78,7 +86,7 @@ func openPackReader(gitDir string) (*packReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &packReader{dirs: dirs, res: &residency{}}
+	pr := &packReader{dirs: dirs, res: &residency{release: releaseFile}}
 	for _, objects := range dirs {
 		dir := filepath.Join(objects, "pack")
 		entries, err := os.ReadDir(dir)
@@ -106,6 +114,12 @@ func openPackReader(gitDir string) (*packReader, error) {
 			pr.packs = append(pr.packs, p)
 		}
 	}
+	// In the order they were written, which is the history's: a lookup
+	// that misses the pack of the previous hit tries the packs after it
+	// first, and verification, reading entries in order, finds an entry's
+	// objects in the pack that follows. (In the order of their names, which
+	// are hashes, it searched half of them on average.)
+	sort.SliceStable(pr.packs, func(a, b int) bool { return pr.packs[a].written.Before(pr.packs[b].written) })
 	return pr, nil
 }
 
@@ -119,7 +133,7 @@ func openPackFile(base string) (packFile, error) {
 		unmapFile(idxData)
 		return packFile{}, err
 	}
-	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f)}
+	p := packFile{name: filepath.Base(base) + ".pack", idx: idx, idxData: idxData, f: f, data: mapFile(f), use: new(packUse)}
 	st, err := f.Stat()
 	if err == nil && st.Size() < 12+20 {
 		err = errors.New("too short to be a pack")
@@ -128,7 +142,7 @@ func openPackFile(base string) (packFile, error) {
 		p.close()
 		return packFile{}, err
 	}
-	p.end = st.Size() - 20
+	p.end, p.written = st.Size()-20, st.ModTime()
 	return p, nil
 }
 
@@ -200,21 +214,10 @@ func (pr *packReader) readInto(h plumbing.Hash, buf []byte) (plumbing.ObjectType
 
 // find returns the pack holding h and the object's offset in it.
 func (pr *packReader) find(h plumbing.Hash) (int, int64, bool) {
-	// A lookup reads a few pages of each index it searches; they are
-	// counted once per lookup (one fault-around's worth), not once per
-	// index: counting each index made the readers release every mapping
-	// about every thousand reads, and fault the hot pages of the indexes
-	// (their fanout tables and the top of each search) back in.
-	mapped := false
-	defer func() {
-		if mapped {
-			pr.res.touch(faultAround, pr.packs)
-		}
-	}()
 	for i := range pr.packs {
 		j := (pr.last + i) % len(pr.packs)
-		mapped = mapped || pr.packs[j].idxData != nil
 		off, ok := findOffset(pr.packs[j].idx, h)
+		pr.res.readIndex(&pr.packs[j], pr.packs)
 		if !ok {
 			continue
 		}
@@ -331,7 +334,7 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return plumbing.InvalidObject, nil, err
 		}
 		if pr.packs[j].data != nil {
-			pr.res.touch(pr.resident(j, off, e.span), pr.packs)
+			pr.res.readPack(&pr.packs[j], pr.resident(j, off, e.span), pr.packs)
 		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
 			data := e.data
@@ -430,8 +433,8 @@ func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 		}
 		e.base = off - back
 	case packRefDelta:
-		if _, err := io.ReadFull(r, e.baseHash[:]); err != nil {
-			return e, err
+		if n, _ := r.Read(e.baseHash[:]); n < len(e.baseHash) {
+			return e, io.ErrUnexpectedEOF
 		}
 	default:
 		return e, fmt.Errorf("entry of unknown type %d at offset %d", typ, off)
@@ -448,7 +451,9 @@ func parseEntry(raw []byte, off int64, buf []byte) (packEntry, error) {
 // before anything is allocated, and the result is allocated as it inflates,
 // never more than twice what it has inflated: a size field may lie. If
 // buf has room for size bytes, they are inflated into it instead: a reader
-// that only hashes or compares an object allocates nothing for it.
+// that only hashes or compares an object allocates nothing for it. A
+// stream of stored blocks, as the writer stores most objects, is decoded
+// without compress/flate (inflateStored).
 func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > MaxObjectSize {
 		return nil, 0, fmt.Errorf("object of %d bytes, more than the %d bytes a ledger object may have", size, int64(MaxObjectSize))
@@ -456,6 +461,16 @@ func inflateBounded(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	if size > int64(len(z))*maxInflateRatio {
 		return nil, 0, fmt.Errorf("object claims %d bytes, but its %d compressed bytes cannot hold that many", size, len(z))
 	}
+	if data, used, ok := inflateStored(z, size, buf); ok {
+		return data, used, nil
+	}
+	return inflateZlib(z, size, buf)
+}
+
+// inflateZlib is inflateBounded through compress/zlib, for any zlib
+// stream: the size has been checked against MaxObjectSize and against
+// what z can hold.
+func inflateZlib(z []byte, size int64, buf []byte) ([]byte, int, error) {
 	inf, _ := inflaters.Get().(*inflater)
 	if inf == nil {
 		inf = &inflater{}
@@ -505,7 +520,7 @@ const inflateStep = 1 << 20
 // readObjectHeader parses a pack entry's type and size: 3 bits of type and
 // 4 of size in the first byte, 7 more bits of size in each following byte
 // while the high bit is set.
-func readObjectHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
+func readObjectHeader(r *bytes.Reader) (plumbing.ObjectType, int64, error) {
 	b, err := r.ReadByte()
 	if err != nil {
 		return plumbing.InvalidObject, 0, err
@@ -527,7 +542,7 @@ func readObjectHeader(r io.ByteReader) (plumbing.ObjectType, int64, error) {
 // readOfsDeltaOffset parses how far before an offset delta its base starts:
 // 7 bits a byte, most significant first, adding one for each continuation
 // (git's encoding, so no two encodings give the same distance).
-func readOfsDeltaOffset(r io.ByteReader) (int64, error) {
+func readOfsDeltaOffset(r *bytes.Reader) (int64, error) {
 	b, err := r.ReadByte()
 	if err != nil {
 		return 0, err

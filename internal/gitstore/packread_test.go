@@ -458,3 +458,34 @@ func TestFindOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestReadIntoAllocatesNothing reads a packed object stored whole into a
+// buffer that fits it, its hash checked, as verification reads most
+// objects: the read allocates nothing (plumbing.ComputeHash allocated a
+// hasher for each, and the entry's parse its reader).
+func TestReadIntoAllocatesNothing(t *testing.T) {
+	objects, head := testObjects(100)
+	dir := filepath.Join(t.TempDir(), "repo")
+	if err := Init(dir, "refs/heads/main"); err != nil {
+		t.Fatal(err)
+	}
+	s := Open(dir)
+	defer s.Close()
+	if err := s.Write(objects, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRef("refs/heads/main", head); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 8<<10)
+	for _, o := range []Object{objects[0], objects[len(objects)-3], objects[len(objects)-1]} { // a blob, a tree, the commit
+		n := testing.AllocsPerRun(100, func() {
+			if data, err := s.ReadInto(buf, o.Type, o.Hash, true); err != nil || len(data) != len(o.Content) {
+				t.Fatalf("ReadInto(%s) = %d bytes, %v", o.Hash, len(data), err)
+			}
+		})
+		if n != 0 {
+			t.Errorf("ReadInto(%s %s) allocated %v times", o.Type, o.Hash, n)
+		}
+	}
+}

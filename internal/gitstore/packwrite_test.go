@@ -5,11 +5,15 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/adler32"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -119,4 +123,80 @@ func firstPack(t *testing.T, packs []string, h plumbing.Hash) string {
 	}
 	t.Fatalf("no pack holds %s", h)
 	return ""
+}
+
+// TestPacksInWrittenOrder writes five packs of one blob each, dated in an
+// order unlike that of their names (hashes): the reader tries them in the
+// order they were written, and GC merges them in that order, so that the
+// objects of entries appended one after another stay together.
+func TestPacksInWrittenOrder(t *testing.T) {
+	dir := t.TempDir()
+	if err := Init(dir, "refs/heads/main"); err != nil {
+		t.Fatal(err)
+	}
+	s := Open(dir)
+	var blobs []Object
+	for i := range 5 {
+		content := fmt.Appendf(nil, "blob %d\n", i)
+		o := Object{Type: plumbing.BlobObject, Hash: Hash(plumbing.BlobObject, content), Content: content}
+		if err := s.Write([]Object{o}, true); err != nil {
+			t.Fatal(err)
+		}
+		blobs = append(blobs, o)
+	}
+	s.Close()
+	// Date pack i (holding blob i) i hours ago: the newest blob's pack
+	// was written first.
+	written := map[plumbing.Hash]time.Time{}
+	for i, o := range blobs {
+		p := firstPack(t, mustGlob(t, filepath.Join(dir, "objects", "pack", "*.pack")), o.Hash)
+		written[o.Hash] = time.Now().Add(-time.Duration(i) * time.Hour)
+		if err := os.Chtimes(p, written[o.Hash], written[o.Hash]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []plumbing.Hash{blobs[4].Hash, blobs[3].Hash, blobs[2].Hash, blobs[1].Hash, blobs[0].Hash}
+
+	pr, err := openPackReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []plumbing.Hash
+	for _, p := range pr.packs {
+		iter, _ := p.idx.Entries()
+		e, _ := iter.Next()
+		got = append(got, e.Hash)
+	}
+	pr.close()
+	if !slices.Equal(got, want) {
+		t.Errorf("the reader's packs hold %v, want %v (oldest first)", got, want)
+	}
+
+	s = Open(dir)
+	defer s.Close()
+	if _, err := s.GC(); err != nil {
+		t.Fatal(err)
+	}
+	packs := mustGlob(t, filepath.Join(dir, "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("GC left %d packs, want 1", len(packs))
+	}
+	pf, err := openPackFile(strings.TrimSuffix(packs[0], ".pack"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.close()
+	_, byOffset, err := objectsByOffset(pf)
+	if err != nil || !slices.Equal(byOffset, want) {
+		t.Errorf("GC merged the packs into %v (%v), want %v (oldest first)", byOffset, err, want)
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil || len(m) == 0 {
+		t.Fatalf("%s: %v, %d files", pattern, err, len(m))
+	}
+	return m
 }
