@@ -279,7 +279,7 @@ func (l *Ledger) toIndexed() {
 // refused: it is not on disk yet.)
 func (a *Appender) readIndexed() {
 	s := a.l.st
-	s.lean = true
+	s.makeLean()
 	s.older = func(id string, link *records.VersionLink) (*Version, error) {
 		cur := pathTrees{root: a.written.root}
 		return olderVersion(a.l.r, &cur, a.writtenSize, id, link)
