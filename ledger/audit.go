@@ -425,4 +425,3 @@ func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, 
 	}
 	return env, raw, nil
 }
-
