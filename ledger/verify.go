@@ -97,9 +97,13 @@ func verify(dir string, opts VerifyOptions, aheadFirst bool) (*Report, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	pre := checkAhead(r, head, max(workers-1, 1)) // one core walks
+	// One core walks the history, the others check ahead.
+	var pre *ahead
 	if aheadFirst {
+		pre = checkAhead(r, head, max(workers-1, 1))
 		pre.wg.Wait()
+	} else if workers > 1 {
+		pre = checkAhead(r, head, workers-1)
 	}
 	commits, err := r.walkHistory(head, MaxEntries+1)
 	pre.stop()

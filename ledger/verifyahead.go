@@ -78,6 +78,9 @@ func checkAhead(r *repo, head plumbing.Hash, workers int) *ahead {
 
 // stop stops the workers and waits for them: the marks are then final.
 func (a *ahead) stop() {
+	if a == nil {
+		return
+	}
 	a.stopped.Store(true)
 	a.wg.Wait()
 }
