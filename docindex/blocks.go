@@ -48,7 +48,7 @@ func (b *Blocks) Add(n uint64, recs []Record) Completed {
 	if b.next%LargeBlock == 0 {
 		parts := Split(b.large)
 		c.Large = &parts
-		b.large = nil
+		b.large = b.large[:0] // Split keeps none of it
 	}
 	return c
 }

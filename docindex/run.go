@@ -36,7 +36,16 @@ func Encode(recs []Record) []byte {
 // nil when there are none.
 func Split(recs []Record) [Parts][]byte {
 	sortRecords(recs)
+	var n [Parts]int
+	for _, r := range recs {
+		n[Part(r.Key)]++
+	}
 	var out [Parts][]byte
+	for p := range out {
+		if n[p] > 0 {
+			out[p] = make([]byte, 0, n[p]*RecordSize)
+		}
+	}
 	for _, r := range recs {
 		p := Part(r.Key)
 		out[p] = r.append(out[p])

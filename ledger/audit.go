@@ -96,7 +96,7 @@ type auditor struct {
 	name     string
 	newCP    *checkpoint.Checkpoint
 	old      *checkpoint.Checkpoint
-	commits  []commitInfo // by entry number; only entries old.Size-1 and later are filled
+	commits  *commitList // entries old.Size-1 and later
 	oldCPRaw []byte
 	keysAt   *state // the key state after the earlier checkpoint's entries (auditkeys.go)
 	newSize  uint64 // the newest checkpoint's size, read before its key is known
@@ -165,15 +165,13 @@ func (a *auditor) start(head plumbing.Hash, opts AuditOptions) error {
 	if a.old.Size != k {
 		return a.unreadable()
 	}
-	tail, err := a.r.historyTail(head, n-k+1)
-	if err != nil {
+	if a.commits, err = a.r.walkHistory(head, n-k+1); err != nil {
 		return err
 	}
-	if uint64(len(tail)) != n-k+1 {
+	if a.commits.count != n-k+1 {
 		return fmt.Errorf("%w: the history holds fewer commits than the %d entries of the newest checkpoint", ErrTampered, n)
 	}
-	a.commits = make([]commitInfo, n)
-	copy(a.commits[k-1:], tail)
+	a.commits.first = k - 1
 	return a.checkOldCommit()
 }
 
@@ -199,7 +197,7 @@ func (a *auditor) readGenesis() error {
 // entry holds that checkpoint: the history contains the earlier state.
 func (a *auditor) checkOldCommit() error {
 	k := a.old.Size
-	ci := a.commits[k-1]
+	ci := a.commits.at(k - 1)
 	root, err := a.r.tree(ci.tree)
 	if err != nil {
 		return err
@@ -313,7 +311,7 @@ func (a *auditor) stateAt(k uint64) (*state, error) {
 	st.older = func(id string, link *records.VersionLink) (*Version, error) {
 		return olderVersion(a.r, &tipc, st.size, id, link)
 	}
-	st.lean = true
+	st.makeLean()
 	if records.HasIndex(st.format) {
 		if st.index, err = indexBlocksAt(a.r, &tipc, k); err != nil {
 			return nil, err
@@ -426,35 +424,4 @@ func readTipEntry(r *repo, tipc *pathTrees, n uint64) (*records.ParsedEnvelope, 
 		return nil, nil, &EntryError{Entry: n, Problem: fmt.Sprintf("records entry number %d", env.Statement.Predicate.Entry)}
 	}
 	return env, raw, nil
-}
-
-// historyTail returns the last m commits of the history ending at head,
-// oldest first (fewer if the history is shorter).
-func (r *repo) historyTail(head plumbing.Hash, m uint64) ([]commitInfo, error) {
-	var out []commitInfo
-	for h := head; uint64(len(out)) < m; {
-		data, err := r.object(plumbing.CommitObject, h)
-		if err != nil && r.shallow() {
-			return nil, r.shallowError(r.gitDir)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: reading history: %w", ErrTampered, err)
-		}
-		c, err := gitstore.ParseCommitHeader(data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: commit %s: %w", ErrTampered, shortHash(h), err)
-		}
-		if len(c.Parents) > 1 {
-			return nil, fmt.Errorf("%w: commit %s is a merge; a ledger's history is a single line", ErrTampered, shortHash(h))
-		}
-		out = append(out, commitInfo{hash: h, tree: c.Tree})
-		if len(c.Parents) == 0 {
-			break
-		}
-		h = c.Parents[0]
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
 }

@@ -4,6 +4,8 @@ package ledger
 
 import (
 	"os"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
@@ -13,12 +15,19 @@ import (
 // once with VERBATIM_BENCH_BUILD=1, see TestBuildBenchLedger), so that two
 // builds of verbatim can be compared on the very same ledger, alternately,
 // on a shared machine. It reports entries/s and the CPU time per verify,
-// which contention from other processes affects less than wall time.
+// which contention from other processes affects less than wall time, and
+// the garbage collections per verify. Like `verbatim verify`, it runs under
+// VerifyMemoryLimit unless GOMEMLIMIT is set.
 func BenchmarkVerifyDir(b *testing.B) {
 	dir := os.Getenv("VERBATIM_BENCH_LEDGER")
 	if dir == "" {
 		b.Skip("VERBATIM_BENCH_LEDGER is not set")
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(VerifyMemoryLimit))
+	}
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	var entries uint64
 	cpu0 := cpuTime()
 	t0 := time.Now()
@@ -30,8 +39,10 @@ func BenchmarkVerifyDir(b *testing.B) {
 		entries = rep.Entries
 	}
 	wall, cpu := time.Since(t0), cpuTime()-cpu0
+	runtime.ReadMemStats(&ms1)
 	b.ReportMetric(float64(uint64(b.N)*entries)/wall.Seconds(), "entries/s")
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(float64(ms1.NumGC-ms0.NumGC)/float64(b.N), "gcs/op")
 }
 
 // TestBuildBenchLedger builds the benchmark ledger of 10,000 versions of

@@ -1,8 +1,7 @@
 package ledger
 
 import (
-	"bytes"
-	"fmt"
+	"encoding/hex"
 	"strconv"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -20,30 +19,55 @@ const (
 
 // commitMessage is the message of the commit that adds the entry s.
 func commitMessage(s *records.Statement) string {
+	return string(appendCommitMessage(nil, s))
+}
+
+func appendCommitMessage(b []byte, s *records.Statement) []byte {
 	p := &s.Predicate
-	var what string
+	b = append(b, "verbatim entry "...)
+	b = strconv.AppendUint(b, p.Entry, 10)
+	b = append(b, ": "...)
 	switch {
 	case p.Genesis != nil:
-		what = "genesis of ledger " + p.Ledger
+		b = append(b, "genesis of ledger "...)
+		b = append(b, p.Ledger...)
 	case p.Document != nil:
-		what = p.Document.ID + " version " + strconv.FormatUint(p.Document.Version, 10)
+		b = append(b, p.Document.ID...)
+		b = append(b, " version "...)
+		b = strconv.AppendUint(b, p.Document.Version, 10)
 	case p.Key != nil:
-		what = "key " + p.Key.Action + " " + p.Key.Key.Fingerprint
+		b = append(b, "key "...)
+		b = append(b, p.Key.Action...)
+		b = append(b, ' ')
+		b = append(b, p.Key.Key.Fingerprint...)
 	}
-	return fmt.Sprintf("verbatim entry %d: %s\n\nsigner %s\n", p.Entry, what, p.Signer)
+	b = append(b, "\n\nsigner "...)
+	b = append(b, p.Signer...)
+	return append(b, '\n')
 }
 
 // encodeCommit returns the content of the canonical commit object adding
 // entry s with tree treeHash on top of parent (zero for the genesis).
 func encodeCommit(treeHash, parent plumbing.Hash, s *records.Statement) []byte {
+	return appendCommit(nil, treeHash, parent, s)
+}
+
+// appendCommit appends encodeCommit(treeHash, parent, s) to b: a verifier
+// encodes the commit of every entry, into a buffer it reuses.
+func appendCommit(b []byte, treeHash, parent plumbing.Hash, s *records.Statement) []byte {
 	t := s.Predicate.TimeValue().Unix()
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "tree %s\n", treeHash)
+	b = append(b, "tree "...)
+	b = hex.AppendEncode(b, treeHash[:])
 	if !parent.IsZero() {
-		fmt.Fprintf(&b, "parent %s\n", parent)
+		b = append(b, "\nparent "...)
+		b = hex.AppendEncode(b, parent[:])
 	}
-	fmt.Fprintf(&b, "author %s <%s> %d +0000\n", commitName, commitEmail, t)
-	fmt.Fprintf(&b, "committer %s <%s> %d +0000\n\n", commitName, commitEmail, t)
-	b.WriteString(commitMessage(s))
-	return b.Bytes()
+	for _, role := range []string{"\nauthor ", "\ncommitter "} {
+		b = append(b, role...)
+		b = append(b, commitName+" <"+commitEmail+"> "...)
+		b = strconv.AppendInt(b, t, 10)
+		b = append(b, " +0000"...)
+	}
+	b = append(b, "\n\n"...)
+	return appendCommitMessage(b, s)
 }

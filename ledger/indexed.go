@@ -278,7 +278,7 @@ func (l *Ledger) toIndexed() {
 // costs the same whatever the ledger's size.
 func (a *Appender) readIndexed() {
 	s := a.l.st
-	s.lean = true
+	s.makeLean()
 	a.staged = map[uint64]*Version{}
 	s.older = func(id string, link *records.VersionLink) (*Version, error) {
 		if link.Entry >= a.writtenSize {

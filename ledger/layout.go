@@ -44,7 +44,14 @@ func pathOf(n uint64) entryPath {
 	if n >= MaxEntries {
 		panic(fmt.Sprintf("ledger: entry %d beyond the layout's range", n))
 	}
-	d := fmt.Sprintf("%010d", n)
+	// Ten digits, zero-padded, in one string (verify finds several paths
+	// per entry).
+	var b [10]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	d := string(b[:])
 	return entryPath{d[0:4], d[4:6], d[6:8], d}
 }
 

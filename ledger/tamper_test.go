@@ -514,7 +514,9 @@ func tamperCheckOpen(t *testing.T, dir string, o openWant) {
 	}
 }
 
-// tamperVerify is Verify, with a panic reported as a test failure.
+// tamperVerify is Verify, with a panic reported as a test failure. It
+// also verifies with every entry checked ahead first (verifyahead.go),
+// which must fail or succeed alike.
 func tamperVerify(t *testing.T, dir string, opts VerifyOptions) (rep *Report, err error) {
 	t.Helper()
 	defer func() {
@@ -522,7 +524,11 @@ func tamperVerify(t *testing.T, dir string, opts VerifyOptions) (rep *Report, er
 			t.Fatalf("Verify panicked: %v\n%s", r, debug.Stack())
 		}
 	}()
-	return Verify(dir, opts)
+	rep, err = Verify(dir, opts)
+	if _, errAhead := verify(dir, opts, true); fmt.Sprint(errAhead) != fmt.Sprint(err) {
+		t.Fatalf("Verify: %v\nwith every entry checked ahead: %v", err, errAhead)
+	}
+	return rep, err
 }
 
 // tamperOpen is Open, with a panic reported as a test failure.

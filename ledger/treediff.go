@@ -64,18 +64,20 @@ func findDir(t tree, name string) (treeEntry, error) {
 // checkRoot checks that a commit's top-level tree holds exactly the
 // checkpoint file and the entries directory.
 func checkRoot(root tree) error {
-	var names []string
 	ok := len(root) == 2
 	for _, e := range root {
-		names = append(names, e.Name+" ("+e.Mode+")")
 		if !(e.Name == checkpointFile && e.Mode == modeFile) && !(e.Name == entriesDir && e.Mode == modeDir) {
 			ok = false
 		}
 	}
-	if !ok {
-		return fmt.Errorf("the commit's top level holds %s; the format allows only %s and %s/", strings.Join(names, ", "), checkpointFile, entriesDir)
+	if ok {
+		return nil
 	}
-	return nil
+	var names []string
+	for _, e := range root {
+		names = append(names, e.Name+" ("+e.Mode+")")
+	}
+	return fmt.Errorf("the commit's top level holds %s; the format allows only %s and %s/", strings.Join(names, ", "), checkpointFile, entriesDir)
 }
 
 // checkAgainst checks that, along the path, this commit's trees equal those

@@ -29,6 +29,17 @@ type VerifyOptions struct {
 	Since []byte
 }
 
+// VerifyMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit)
+// a program that verifies a ledger, as `verbatim verify` does, can run
+// Verify under: the garbage collector otherwise lets the heap grow to twice
+// what is live. Verify keeps live 40 bytes per entry (the history's commit
+// and tree IDs), about 120 per document (its newest version) and a few
+// megabytes for the entries being checked, of which the collector scans
+// only the last: 60 MB for a million entries of 100,000 documents, which
+// the limit leaves room to grow to twice, so that the collector runs no
+// more often than without it.
+const VerifyMemoryLimit = 160 << 20
+
 // Report describes a ledger that verified.
 type Report struct {
 	Name            string
@@ -67,6 +78,13 @@ type Report struct {
 // Verify holds no more than a few thousand entries in memory at a time,
 // and no document beyond the ones being hashed.
 func Verify(dir string, opts VerifyOptions) (*Report, error) {
+	return verify(dir, opts, false)
+}
+
+// verify is Verify. With aheadFirst, every entry it can is checked ahead
+// before the history is walked: the tamper tests check that checking
+// ahead changes no outcome.
+func verify(dir string, opts VerifyOptions, aheadFirst bool) (*Report, error) {
 	r, head, err := openForReading(dir)
 	if err != nil {
 		return nil, err
@@ -75,16 +93,30 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	if r.shallow() {
 		return nil, r.shallowError(dir)
 	}
-	commits, err := r.history(head)
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// One core walks the history, the others check ahead.
+	var pre *ahead
+	if aheadFirst {
+		pre = checkAhead(r, head, max(workers-1, 1))
+		pre.wg.Wait()
+	} else if workers > 1 {
+		pre = checkAhead(r, head, workers-1)
+	}
+	commits, err := r.walkHistory(head, MaxEntries+1)
+	pre.stop()
+	if err == nil && commits.count > MaxEntries {
+		err = errHistoryTooLong
+	}
 	if err != nil {
 		return nil, err
 	}
 	st := newState()
-	st.lean, st.index = true, docindex.NewBlocks(0, nil, nil)
-	v := &verifier{gitDir: r.gitDir, commits: commits, st: st, workers: opts.Workers}
-	if v.workers <= 0 {
-		v.workers = runtime.GOMAXPROCS(0)
-	}
+	st.makeLean()
+	st.index = docindex.NewBlocks(0, nil, nil)
+	v := &verifier{gitDir: r.gitDir, commits: commits, st: st, workers: workers, ahead: pre}
 	if err := v.run(r, opts.Trust); err != nil {
 		return nil, err
 	}
@@ -94,7 +126,7 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 		}
 	}
 	rep := &Report{
-		Name: v.st.name, Entries: v.st.size, Documents: len(v.st.docs), RootFingerprint: v.st.rootKey.Fingerprint(),
+		Name: v.st.name, Entries: v.st.size, Documents: v.st.documents(), RootFingerprint: v.st.rootKey.Fingerprint(),
 		RootKey: v.st.rootKey, Pinned: opts.Trust != "", Head: head.String(), Checkpoint: v.cp, RootChain: v.chain,
 		Keys: v.st.ring().events,
 	}
@@ -103,30 +135,18 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	return rep, nil
 }
 
-// history walks from head to the genesis and returns the commits oldest first.
-func (r *repo) history(head plumbing.Hash) ([]commitInfo, error) {
-	out, err := r.historyTail(head, MaxEntries+1)
-	if err == nil && len(out) > MaxEntries {
-		err = fmt.Errorf("%w: history is longer than the format allows", ErrTampered)
-	}
-	return out, err
-}
-
-type commitInfo struct {
-	hash, tree plumbing.Hash
-}
-
 // verifier runs Verify: entry 0 alone, then the rest in chunks that the
 // workers check in parallel (reading, parsing, hashing, signatures) and
 // the state applies in order (chain, Merkle tree, versions, authorization).
 type verifier struct {
 	gitDir  string
-	commits []commitInfo
+	commits *commitList
 	st      *state
 	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers (under keysMu)
 	keysMu  sync.RWMutex
 	chain   []keys.Fingerprint // the roots from the pinned one to the current one
 	workers int
+	ahead   *ahead // what was checked while the history was walked; nil in an audit
 	cp      *checkpoint.Checkpoint
 	indexed bool // a v4 ledger: blocks end with index files (FORMAT.md §2.4)
 }
@@ -134,7 +154,7 @@ type verifier struct {
 func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	// A git repository whose first commit has no entries is not a ledger at
 	// all (a project checkout, say): that is a usage mistake, not tampering.
-	if root, err := r.tree(v.commits[0].tree); err == nil {
+	if root, err := r.tree(v.commits.at(0).tree); err == nil {
 		_, hasEntries := root.Find(entriesDir)
 		_, hasCheckpoint := root.Find(checkpointFile)
 		if !hasEntries && !hasCheckpoint {
@@ -192,7 +212,7 @@ const (
 // in order, each as soon as it is free, while this goroutine applies
 // finished segments in order.
 func (v *verifier) runSegments(repos []*repo, tip *pathTrees, first uint64) error {
-	n := uint64(len(v.commits))
+	n := v.commits.len()
 	count := int((n - first + segmentSize - 1) / segmentSize)
 	segs := make(chan *segment, maxAhead) // in order, for the applier
 	todo := make(chan *segment, maxAhead) // for the workers
@@ -217,7 +237,7 @@ func (v *verifier) runSegments(repos []*repo, tip *pathTrees, first uint64) erro
 		go func() {
 			defer wg.Done()
 			for s := range todo {
-				cur := rp.pathFor(v.commits[s.start-1].tree, s.start-1)
+				cur := rp.pathFor(v.commits.at(s.start-1).tree, s.start-1)
 				tipc := *tip
 				for i := range s.results {
 					s.results[i] = v.check(rp, &cur, &tipc, s.start+uint64(i))
@@ -246,14 +266,14 @@ func (v *verifier) runSegments(repos []*repo, tip *pathTrees, first uint64) erro
 // tipTrees reads the newest commit's root and entries trees, from which
 // the workers find each entry's directory.
 func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
-	last := v.commits[len(v.commits)-1]
+	last := v.commits.at(v.commits.len() - 1)
 	var t pathTrees
 	var err error
 	if t.root, err = r.tree(last.tree); err != nil {
 		return t, err
 	}
 	if err := checkRoot(t.root); err != nil {
-		return t, &EntryError{Entry: uint64(len(v.commits) - 1), Commit: shortHash(last.hash), Problem: err.Error(), Err: err}
+		return t, &EntryError{Entry: v.commits.len() - 1, Commit: shortHash(last.hash), Problem: err.Error(), Err: err}
 	}
 	e, _ := t.root.Find(entriesDir)
 	t.entries, err = r.tree(e.Hash)
@@ -262,7 +282,10 @@ func (v *verifier) tipTrees(r *repo) (pathTrees, error) {
 
 // checked is what a worker found out about one entry.
 type checked struct {
+	// env is the entry's envelope: once its signature is verified, only
+	// its statement (the workers drop the bytes, which sums stands for).
 	env     *records.ParsedEnvelope
+	sums    entrySums
 	cp      *checkpoint.Checkpoint
 	entries plumbing.Hash // the commit's entries/ tree
 	hashes  plumbing.Hash // the entry's hashes file
@@ -277,7 +300,7 @@ type checked struct {
 
 // accept applies a checked entry to the state in order.
 func (v *verifier) accept(n uint64, c checked) error {
-	commit := shortHash(v.commits[n].hash)
+	commit := shortHash(v.commits.at(n).hash)
 	var st *records.Statement
 	if c.env != nil {
 		st = c.env.Statement
@@ -288,7 +311,7 @@ func (v *verifier) accept(n uint64, c checked) error {
 		}
 		return entryErr(n, st, commit, c.err)
 	}
-	key, err := v.st.apply(c.env)
+	key, err := v.st.applyHashed(c.env.Statement, c.sums)
 	if err != nil {
 		return entryErr(n, st, commit, err)
 	}
@@ -313,7 +336,7 @@ func (v *verifier) accept(n uint64, c checked) error {
 // acceptCheckpoint checks entry n's checkpoint and hashes against the state
 // after the entry.
 func (v *verifier) acceptCheckpoint(n uint64, c checked) error {
-	commit := shortHash(v.commits[n].hash)
+	commit := shortHash(v.commits.at(n).hash)
 	var st *records.Statement
 	if c.env != nil {
 		st = c.env.Statement
@@ -349,7 +372,7 @@ func (v *verifier) acceptCheckpoint(n uint64, c checked) error {
 // appender derives it, and its hash compared with the commit's. Only on a
 // mismatch are the trees read to say what differs.
 func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
-	ci := v.commits[n]
+	ci := v.commits.at(n)
 	root, err := r.tree(ci.tree)
 	if err != nil {
 		return checked{err: at(err, "the commit's root tree")}
@@ -383,6 +406,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	if c.env, doc, c.hashes, c.err = readEntryFiles(r, dir, n); c.err != nil {
 		return c
 	}
+	c.sums = sumsOf(c.env.Raw)
 	if stored.err != nil {
 		c.err = stored.err
 		return c
@@ -398,14 +422,17 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 	st := c.env.Statement
 	parent := plumbing.ZeroHash
 	if n > 0 {
-		parent = v.commits[n-1].hash
+		parent = v.commits.at(n - 1).hash
 	}
-	if gitstore.Hash(plumbing.CommitObject, encodeCommit(ci.tree, parent, st)) != ci.hash {
+	*buf = appendCommit((*buf)[:0], ci.tree, parent, st)
+	if gitstore.Hash(plumbing.CommitObject, *buf) != ci.hash {
 		c.err = fmt.Errorf("commit is not the canonical commit of its entry (its message, author, time or parent was altered)")
 		return c
 	}
-	if c.err = at(checkDocument(r, doc, st), pathOf(n).String()+"/"+documentFile); c.err != nil {
-		return c
+	if !v.ahead.passed(n) {
+		if c.err = at(checkDocument(r, doc, st), pathOf(n).String()+"/"+documentFile); c.err != nil {
+			return c
+		}
 	}
 	raw, err := r.object(plumbing.BlobObject, cpEntry.Hash)
 	if err != nil {
@@ -421,8 +448,11 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 		c.deferred = true // the signer or the checkpoint's key is known once the entries before are applied
 		return c
 	}
-	c.sigOK = c.env.Verify(key) == nil
+	c.sigOK = v.ahead.passed(n) || c.env.Verify(key) == nil
 	c.cp, c.err = v.checkpoint(raw, n, key)
+	// Up to a few thousand entries wait to be applied: without the bytes
+	// the statement was read from, each holds a third of the memory.
+	c.env = &records.ParsedEnvelope{Statement: st, KeyID: c.env.KeyID}
 	return c
 }
 
@@ -430,7 +460,7 @@ func (v *verifier) check(r *repo, cur, tip *pathTrees, n uint64) (c checked) {
 // verified: every other checkpoint's SHA-256 is recorded in the next entry,
 // whose signature covers it (FORMAT.md §5).
 func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*checkpoint.Checkpoint, error) {
-	if n == uint64(len(v.commits))-1 {
+	if n == v.commits.len()-1 {
 		return checkpoint.Parse(raw, v.st.name, key)
 	}
 	return checkpoint.ParseChained(raw, v.st.name, key)
@@ -441,13 +471,13 @@ func (v *verifier) checkpoint(raw []byte, n uint64, key *keys.PublicKey) (*check
 // difference. When commit n is intact but entry n's directory differs in the
 // newest commit, it names the later commit that changed it.
 func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) checked {
-	pt, dir, err := r.loadPath(v.commits[n].tree, n)
+	pt, dir, err := r.loadPath(v.commits.at(n).tree, n)
 	if err != nil {
 		return checked{err: err}
 	}
 	var prev *pathTrees
 	if n > 0 {
-		p := r.pathFor(v.commits[n-1].tree, n-1)
+		p := r.pathFor(v.commits.at(n-1).tree, n-1)
 		prev = &p
 	}
 	if err := pt.checkAgainst(prev, n); err != nil {
@@ -456,7 +486,7 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) checked {
 	if own := gitstore.Hash(plumbing.TreeObject, gitstore.EncodeTree(dir)); own != tipDir {
 		c := checked{env: v.ownEnvelope(r, dir, n)}
 		k, what := v.changedBy(r, n, own)
-		c.commit = v.commits[k].hash
+		c.commit = v.commits.at(k).hash
 		c.err = fmt.Errorf("a later commit changed this entry's files: commit %s (entry %d) %s %s: files of earlier entries must never change",
 			shortHash(c.commit), k, what, pathOf(n))
 		return c
@@ -469,8 +499,8 @@ func (v *verifier) diagnose(r *repo, n uint64, tipDir plumbing.Hash) checked {
 // It reads the path to the directory in each later commit: this runs only
 // once verification has failed.
 func (v *verifier) changedBy(r *repo, n uint64, own plumbing.Hash) (uint64, string) {
-	for k := n + 1; k < uint64(len(v.commits)); k++ {
-		_, dir, err := r.loadPath(v.commits[k].tree, n)
+	for k := n + 1; k < v.commits.len(); k++ {
+		_, dir, err := r.loadPath(v.commits.at(k).tree, n)
 		switch {
 		case err != nil:
 			return k, "removed or damaged"
@@ -478,7 +508,7 @@ func (v *verifier) changedBy(r *repo, n uint64, own plumbing.Hash) (uint64, stri
 			return k, "changed the files in"
 		}
 	}
-	return uint64(len(v.commits)) - 1, "changed"
+	return v.commits.len() - 1, "changed"
 }
 
 // ownEnvelope parses the envelope entry n's commit stored, to name its
@@ -597,7 +627,7 @@ func (v *verifier) extends(r *repo, since []byte) error {
 	if root != old.Root {
 		return fmt.Errorf("%w: the ledger's first %d entries do not have the earlier checkpoint's root: its history was rewritten", ErrFork, old.Size)
 	}
-	commitTree, err := r.tree(v.commits[old.Size-1].tree)
+	commitTree, err := r.tree(v.commits.at(old.Size - 1).tree)
 	if err != nil {
 		return err
 	}

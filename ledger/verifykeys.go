@@ -45,7 +45,7 @@ func (v *verifier) learnKeys(st *records.Statement) {
 // over).
 func (v *verifier) acceptDeferred(n uint64, c checked, key *keys.PublicKey) error {
 	st := c.env.Statement
-	commit := shortHash(v.commits[n].hash)
+	commit := shortHash(v.commits.at(n).hash)
 	if err := c.env.Verify(key); err != nil {
 		return entryErr(n, st, commit, fmt.Errorf("envelope signature does not verify with key %s", key.Fingerprint().Short()))
 	}

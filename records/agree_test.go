@@ -105,7 +105,8 @@ func FuzzParseEnvelopeAgrees(f *testing.F) {
 		if !sameResult(got, err, want, wantErr) {
 			t.Fatalf("ParseEnvelope(%q) = %+v, %v\nreference: %+v, %v", b, got, err, want, wantErr)
 		}
-		if env, ok := scanEnvelope(b); ok {
+		if payload, keyID, sig, ok := scanEnvelope(b); ok {
+			env := &Envelope{PayloadType: PayloadType, Payload: string(payload), Signatures: []Signature{{KeyID: string(keyID), Sig: string(sig)}}}
 			ref, err := decodeEnvelope(b)
 			if err != nil || !reflect.DeepEqual(env, ref) {
 				t.Fatalf("scanEnvelope(%q) = %+v, encoding/json: %+v, %v", b, env, ref, err)

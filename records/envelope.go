@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
+	"sync"
 )
 
 // PayloadType is the DSSE payload type of every verbatim envelope.
@@ -39,7 +39,8 @@ type Signer interface {
 	Sign(msg []byte) ([]byte, error)
 }
 
-// Verifier verifies signatures; keys.PublicKey implements it.
+// Verifier verifies signatures; keys.PublicKey implements it. Verify must
+// not keep msg once it returns: ParsedEnvelope.Verify reuses its buffer.
 type Verifier interface {
 	Verify(msg, sig []byte) error
 }
@@ -47,7 +48,11 @@ type Verifier interface {
 // PAE is DSSE's pre-authentication encoding, the bytes a signature covers:
 // "DSSEv1" SP LEN(type) SP type SP LEN(payload) SP payload.
 func PAE(payloadType string, payload []byte) []byte {
-	b := make([]byte, 0, len(payloadType)+len(payload)+32)
+	return appendPAE(make([]byte, 0, len(payloadType)+len(payload)+32), payloadType, payload)
+}
+
+// appendPAE appends PAE(payloadType, payload) to b.
+func appendPAE(b []byte, payloadType string, payload []byte) []byte {
 	b = append(b, "DSSEv1 "...)
 	b = strconv.AppendInt(b, int64(len(payloadType)), 10)
 	b = append(b, ' ')
@@ -117,18 +122,21 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	if len(b) > maxEnvelopeSize {
 		return nil, fmt.Errorf("%w: envelope is %d bytes, more than %d", ErrMalformed, len(b), maxEnvelopeSize)
 	}
-	env, ok := scanEnvelope(b)
+	// The fields are decoded from b itself, not from copies: an envelope
+	// is parsed for each entry a verifier reads.
+	payload64, keyID, sig64, ok := scanEnvelope(b)
 	if !ok {
-		var err error
-		if env, err = decodeEnvelope(b); err != nil {
+		env, err := decodeEnvelope(b)
+		if err != nil {
 			return nil, err
 		}
+		payload64, keyID, sig64 = []byte(env.Payload), []byte(env.Signatures[0].KeyID), []byte(env.Signatures[0].Sig)
 	}
-	payload, err := DecodeBase64(env.Payload)
+	payload, err := decodeBase64(payload64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: envelope payload: %w", ErrMalformed, err)
 	}
-	sig, err := DecodeBase64(env.Signatures[0].Sig)
+	sig, err := decodeBase64(sig64)
 	if err != nil || len(sig) == 0 {
 		return nil, fmt.Errorf("%w: envelope signature is not base64", ErrMalformed)
 	}
@@ -136,11 +144,10 @@ func ParseEnvelope(b []byte) (*ParsedEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyID := env.Signatures[0].KeyID
-	if keyID != st.Predicate.Signer {
+	if string(keyID) != st.Predicate.Signer {
 		return nil, fmt.Errorf("%w: envelope key id %q is not the statement's signer %q", ErrMalformed, keyID, st.Predicate.Signer)
 	}
-	return &ParsedEnvelope{Raw: b, Payload: payload, Statement: st, KeyID: keyID, Sig: sig}, nil
+	return &ParsedEnvelope{Raw: b, Payload: payload, Statement: st, KeyID: st.Predicate.Signer, Sig: sig}, nil
 }
 
 // decodeEnvelope is the general reader of envelope bytes, for those
@@ -167,11 +174,18 @@ func decodeEnvelope(b []byte) (*Envelope, error) {
 // Verify checks the envelope's signature with key. It returns an error
 // wrapping ErrBadSignature if the signature does not verify.
 func (e *ParsedEnvelope) Verify(key Verifier) error {
-	if err := key.Verify(PAE(PayloadType, e.Payload), e.Sig); err != nil {
+	buf := paeBuf.Get().(*[]byte)
+	defer paeBuf.Put(buf)
+	*buf = appendPAE((*buf)[:0], PayloadType, e.Payload)
+	if err := key.Verify(*buf, e.Sig); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSignature, err)
 	}
 	return nil
 }
+
+// paeBuf holds buffers (*[]byte) for the PAE a signature is verified over:
+// a verifier checks one per entry, and they are dropped once checked.
+var paeBuf = sync.Pool{New: func() any { return new([]byte) }}
 
 // Hash returns EntryHash of the envelope.
 func (e *ParsedEnvelope) Hash() [32]byte { return EntryHash(e.Raw) }
@@ -195,16 +209,21 @@ func LeafHash(envelope []byte) [32]byte {
 // §4), zero padding bits, no white space or line breaks. Every base64 field
 // of the format is read with it, so that no stored byte can change without
 // changing what it encodes.
-func DecodeBase64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
+func DecodeBase64(s string) ([]byte, error) { return decodeBase64([]byte(s)) }
+
+// decodeBase64 is DecodeBase64 of the bytes src.
+func decodeBase64(src []byte) ([]byte, error) {
+	enc := base64.StdEncoding.Strict()
+	b := make([]byte, enc.DecodedLen(len(src)))
+	n, err := enc.Decode(b, src)
 	if err != nil {
 		return nil, err
 	}
 	// Strict decoding refuses non-zero padding bits and missing padding but
 	// skips CR and LF, the only other way to spell the same bytes; without
 	// them, decoding succeeded on the one canonical encoding.
-	if strings.ContainsAny(s, "\r\n") {
+	if bytes.ContainsAny(src, "\r\n") {
 		return nil, errors.New("not canonical base64")
 	}
-	return b, nil
+	return b[:n], nil
 }

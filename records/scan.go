@@ -3,6 +3,7 @@ package records
 import (
 	"bytes"
 	"strconv"
+	"sync"
 )
 
 // A record has one valid encoding (FORMAT.md §3), so a parser need not
@@ -43,19 +44,22 @@ func (r *scanner) opt(s string) bool {
 // str reads a string without escapes. Control characters, invalid UTF-8
 // and U+2028/U+2029 are taken as they are: the canonical encoding escapes
 // them, so the re-encoding a caller compares with refuses them.
-func (r *scanner) str() string {
+func (r *scanner) str() string { return string(r.raw()) }
+
+// raw is str, returning the string's bytes in b (nil after a mismatch).
+func (r *scanner) raw() []byte {
 	if r.bad || r.i >= len(r.b) || r.b[r.i] != '"' {
 		r.bad = true
-		return ""
+		return nil
 	}
 	rest := r.b[r.i+1:]
 	end := bytes.IndexByte(rest, '"')
 	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
 		r.bad = true
-		return ""
+		return nil
 	}
 	r.i += end + 2
-	return string(rest[:end])
+	return rest[:end:end]
 }
 
 // num reads the digits of a non-negative integer, without leading zeros.
@@ -112,11 +116,24 @@ func scanStatement(b []byte) (*Statement, bool) {
 	r.lit(`,"predicate":`)
 	r.predicate(&s.Predicate)
 	r.lit(`}`)
-	if !r.end() || !bytes.Equal(appendStatement(make([]byte, 0, len(b)), s), b) {
+	if !r.end() || !encodesTo(s, b) {
 		return nil, false
 	}
 	return s, true
 }
+
+// encodesTo reports whether b is the canonical encoding of s.
+func encodesTo(s *Statement, b []byte) bool {
+	buf := encodeBuf.Get().(*[]byte)
+	defer encodeBuf.Put(buf)
+	*buf = appendStatement((*buf)[:0], s)
+	return bytes.Equal(*buf, b)
+}
+
+// encodeBuf holds buffers (*[]byte) for the encodings scanStatement
+// compares with what it read, then drops: a verifier parses a statement
+// for each entry.
+var encodeBuf = sync.Pool{New: func() any { return new([]byte) }}
 
 func (r *scanner) predicate(p *Predicate) {
 	r.lit(`{"ledger":`)
@@ -218,26 +235,27 @@ func (r *scanner) document() *Document {
 	return d
 }
 
-// scanEnvelope decodes b if it is the canonical encoding of an envelope
-// of PayloadType with one signature whose payload and signature are made of
-// base64 characters and whose key id of lowercase hex digits: bytes that
-// encoding/json decodes to the same envelope and re-encodes unchanged.
-func scanEnvelope(b []byte) (*Envelope, bool) {
+// scanEnvelope finds the payload, key id and signature in b if b is the
+// canonical encoding of an envelope of PayloadType with one signature whose
+// payload and signature are made of base64 characters and whose key id of
+// lowercase hex digits: bytes that encoding/json decodes to an envelope
+// with these fields and re-encodes unchanged. The fields are parts of b.
+func scanEnvelope(b []byte) (payload, keyID, sig []byte, ok bool) {
 	r := &scanner{b: b}
 	r.lit(`{"payloadType":"` + PayloadType + `","payload":`)
-	payload := r.str()
+	payload = r.raw()
 	r.lit(`,"signatures":[{"keyid":`)
-	keyID := r.str()
+	keyID = r.raw()
 	r.lit(`,"sig":`)
-	sig := r.str()
+	sig = r.raw()
 	r.lit(`}]}`)
 	if !r.end() || !isBase64Chars(payload) || !isBase64Chars(sig) || !isLowerHex(keyID) {
-		return nil, false
+		return nil, nil, nil, false
 	}
-	return &Envelope{PayloadType: PayloadType, Payload: payload, Signatures: []Signature{{KeyID: keyID, Sig: sig}}}, true
+	return payload, keyID, sig, true
 }
 
-func isBase64Chars(s string) bool {
+func isBase64Chars(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if !base64Chars[s[i]] {
 			return false
@@ -255,7 +273,7 @@ var base64Chars = func() (t [256]bool) {
 	return t
 }()
 
-func isLowerHex(s string) bool {
+func isLowerHex(s []byte) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
 			return false

@@ -168,8 +168,8 @@ func (s *Statement) validateDocument() error {
 	if d.MediaType == "" || len(d.MediaType) > maxMediaType || !isText(d.MediaType) {
 		return fmt.Errorf("media type %q is empty, too long or not printable", d.MediaType)
 	}
-	for name, v := range map[string]string{"title": d.Title, "source": d.Source, "language": d.Language, "note": d.Note} {
-		if err := CheckText(name, v); err != nil {
+	for _, f := range [...]struct{ name, v string }{{"title", d.Title}, {"source", d.Source}, {"language", d.Language}, {"note", d.Note}} {
+		if err := CheckText(f.name, f.v); err != nil {
 			return err
 		}
 	}

@@ -206,10 +206,14 @@ func Parse(str string) (Sketch, error) {
 	if len(str) != EncodedLen {
 		return s, fmt.Errorf("%w: %d characters, want %d", ErrMalformed, len(str), EncodedLen)
 	}
-	b, err := base64.StdEncoding.Strict().DecodeString(str)
-	if err != nil || len(b) != K*4 {
+	// Decoded into an array, not allocated: a verifier parses the sketch
+	// of every entry that has one.
+	var buf [EncodedLen / 4 * 3]byte
+	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(str))
+	if err != nil || n != K*4 {
 		return s, fmt.Errorf("%w: not base64 of %d bytes", ErrMalformed, K*4)
 	}
+	b := buf[:n]
 	for i := range s {
 		s[i] = binary.BigEndian.Uint32(b[4*i:])
 	}

@@ -171,15 +171,10 @@ func (w *witnessFlags) validate() error {
 	return nil
 }
 
-// verifyHeap is the soft memory limit verify runs under. Verify keeps about
-// 100 MiB live per million entries (the history's commit IDs, each
-// document's newest version) plus a bounded window of mapped packs
-// (internal/gitstore); without a limit the garbage collector lets the heap
-// grow to twice what is live. GOMEMLIMIT, if set, decides instead.
-const verifyHeap = 160 << 20
-
+// limitMemory sets the soft memory limit verify runs under
+// (ledger.VerifyMemoryLimit); GOMEMLIMIT, if set, decides instead.
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(verifyHeap)
+		debug.SetMemoryLimit(ledger.VerifyMemoryLimit)
 	}
 }
