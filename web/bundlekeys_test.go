@@ -211,6 +211,14 @@ func keyTamperCases(t *testing.T, good []byte, trust string) []bundleCase {
 				env["payload"] = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(p), `"name":"alice"`, `"name":"mallory"`, 1)))
 			})
 		}, "key entry 1 is not signed by the root key of its time"},
+		{"key entry's key fingerprint altered", func(b map[string]any, ks []any) {
+			alterEnvelope(t, first(ks), func(env map[string]any) {
+				p, _ := base64.StdEncoding.DecodeString(env["payload"].(string))
+				i := strings.Index(string(p), `"fingerprint":"`) + len(`"fingerprint":"`)
+				p[i] ^= 1 // another hex digit
+				env["payload"] = base64.StdEncoding.EncodeToString(p)
+			})
+		}, "does not match"},
 		{"key entry's inclusion hash altered", func(b map[string]any, ks []any) {
 			h := first(ks)["hashes"].([]any)
 			h[0] = flipB64(t, h[0].(string))
