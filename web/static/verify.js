@@ -415,6 +415,17 @@ const verbatimBundle = (() => {
     }
   }
 
+  const keyEntries = (n) => n + (n === 1 ? ' key entry' : ' key entries');
+
+  // chainStep says what replayKeys established.
+  function chainStep(b, kc) {
+    const n = b.keys.length;
+    const entries = n === 0 ? 'The bundle has no key entry'
+      : (n === 1 ? 'The bundle\'s key entry' : 'Each of the bundle\'s ' + keyEntries(n)) + ' is a key entry of ' + b.ledger + ' signed by the root key of its time';
+    return entries + '; ' + (kc.roots.length === 1 ? 'the root key: ' : 'the root keys, first to last: ') +
+      kc.roots.map((r) => r.fingerprint.slice(0, 16)).join(' → ') + '.';
+  }
+
   // verifyChained is bundle's verifyChained: BUNDLE.md's steps with
   // "Several keys" 1 to 5 in place of 2, 3 and 6.
   async function verifyChained(b, doc, trust, step) {
@@ -425,8 +436,7 @@ const verbatimBundle = (() => {
       { verify: verifyCanonical, signed: 'The entry\'s DSSE envelope is signed by the bundle\'s key ' + pub.fingerprint + ' (' + pub.alg + ').' });
     const kc = await replayKeys(b, first);
     const last = kc.roots[kc.roots.length - 1];
-    step('Each of the ' + b.keys.length + ' key entries is a key entry of ' + b.ledger + ' signed by the root key of its time; the root keys: ' +
-      kc.roots.map((r) => r.fingerprint.slice(0, 16)).join(' → ') + '.');
+    step(chainStep(b, kc));
     if (trust !== first.fingerprint && trust !== last.fingerprint) {
       throw new Fail('the trusted key ' + trust + ' is neither the bundle\'s first root ' + first.fingerprint + ' nor its last ' +
         last.fingerprint + ' (pin the genesis or the current root)');
@@ -545,7 +555,7 @@ const verbatimBundle = (() => {
     try {
       const trust = await trustedFingerprint(trustInput);
       const b = parseBundle(bundleText);
-      step('The bundle is well formed (' + FORMAT + ')' + (b.chained ? ', with ' + b.keys.length + ' key entries.' : '.'));
+      step('The bundle is well formed (' + FORMAT + ')' + (b.chained ? ', with ' + keyEntries(b.keys.length) + '.' : '.'));
       const r = b.chained ? await verifyChained(b, doc, trust, step) : await verifySingle(b, doc, trust, step);
       return { steps, ...r };
     } catch (e) {
@@ -619,7 +629,8 @@ const verbatimBundle = (() => {
         ', entry ' + r.entry + ' of ledger ' + r.ledger + ', registered ' + r.time + ' by key ' + r.signer +
         (r.signerName ? ' ("' + r.signerName + '")' : '') + '.',
         'The ledger\'s signed checkpoint of ' + r.treeSize + ' entries includes it.'].concat(r.roots
-        ? ['The bundle\'s key entries connect the signer to the key you trust; the ledger\'s root keys, first to last: ' + r.roots.join(' → ') + '.']
+        ? ['The bundle\'s key entries connect the signer to the key you trust; ' +
+          (r.roots.length === 1 ? 'the ledger\'s root key: ' : 'the ledger\'s root keys, first to last: ') + r.roots.join(' → ') + '.']
         : []), r.steps);
     } catch (e) {
       const bad = e instanceof verbatimBundle.Malformed ? 'Not a valid bundle' : 'Verification FAILED';
