@@ -236,6 +236,7 @@ func bundleCases(t *testing.T, ecdsaDir string) []bundleCase {
 		{"other entry claimed", letterV1, alterBundle(t, good, func(b map[string]any) { b["entry"] = 2 }), ecFP, false, "the bundle claims entry 2"},
 		{"unknown field", letterV1, alterBundle(t, good, func(b map[string]any) { b["trust"] = "me" }), ecFP, false, "unknown field"},
 	}
+	cases = append(cases, keyBundleCases(t)...)
 	for _, c := range cases {
 		fp := c.trust
 		if k, err := keys.ParsePublicKey([]byte(fp)); err == nil {
