@@ -235,6 +235,20 @@ func bundleCases(t *testing.T, ecdsaDir string) []bundleCase {
 		}), ecFP, false, "checkpoint's signature does not verify"},
 		{"other entry claimed", letterV1, alterBundle(t, good, func(b map[string]any) { b["entry"] = 2 }), ecFP, false, "the bundle claims entry 2"},
 		{"unknown field", letterV1, alterBundle(t, good, func(b map[string]any) { b["trust"] = "me" }), ecFP, false, "unknown field"},
+		// What a lax decoder or WebCrypto alone would accept, and Go refuses.
+		{"envelope signature in its high-S twin", letterV1, alterBundle(t, good, func(b map[string]any) {
+			alterEnvelope(t, b, func(env map[string]any) {
+				sig := env["signatures"].([]any)[0].(map[string]any)
+				sig["sig"] = highS(t, sig["sig"].(string))
+			})
+		}), ecFP, false, "signature does not verify"},
+		{"inclusion hash not canonical base64", letterV1, alterBundle(t, good, func(b map[string]any) {
+			h := b["inclusion"].(map[string]any)["hashes"].([]any)
+			h[0] = nonCanonical(t, h[0].(string))
+		}), ecFP, false, "not canonical"},
+		{"publicKey not canonical PEM", letterV1, alterBundle(t, good, func(b map[string]any) {
+			b["publicKey"] = strings.TrimSuffix(b["publicKey"].(string), "\n")
+		}), ecFP, false, "not the canonical PEM"},
 	}
 	cases = append(cases, keyBundleCases(t)...)
 	for _, c := range cases {

@@ -55,9 +55,9 @@ const verbatimBundle = (() => {
     return btoa(s);
   };
 
-  // hash32 decodes one base64 hash of an inclusion proof.
-  function hash32(s, what, canonical) {
-    const d = canonical ? b64canon(s, what) : b64(s, what);
+  // hash32 decodes one canonical base64 hash of an inclusion proof.
+  function hash32(s, what) {
+    const d = b64canon(s, what);
     if (d.length !== 32) throw new Malformed(what + ' is ' + d.length + ' bytes, want 32');
     return d;
   }
@@ -105,12 +105,11 @@ const verbatimBundle = (() => {
     if (!isIndex(inc.leafIndex) || !isIndex(inc.treeSize) || !Array.isArray(inc.hashes) || inc.hashes.length > 64) {
       throw new Malformed('the inclusion proof needs leafIndex, treeSize and at most 64 hashes');
     }
-    // Go's bundle.Parse reads every bundle's base64 canonically; this page
-    // does for bundles with key entries, and reads the others as it did
-    // before key entries existed (it also accepts non-zero padding bits).
+    // Base64 is read canonically, as Go's bundle.Parse reads it: a bundle
+    // one verifier accepts, the other does too.
     const chain = parseKeyProofs(b);
-    const hashes = inc.hashes.map((h, i) => hash32(h, 'inclusion hash ' + i, chain.chained));
-    return { ledger: b.ledger, entry: b.entry, envelope: (chain.chained ? b64canon : b64)(b.envelope, 'the envelope'), publicKey: b.publicKey,
+    const hashes = inc.hashes.map((h, i) => hash32(h, 'inclusion hash ' + i));
+    return { ledger: b.ledger, entry: b.entry, envelope: b64canon(b.envelope, 'the envelope'), publicKey: b.publicKey,
       leafIndex: inc.leafIndex, treeSize: inc.treeSize, hashes, checkpoint: b.checkpoint, ...chain };
   }
 
@@ -132,7 +131,7 @@ const verbatimBundle = (() => {
       if (!isIndex(k.entry) || typeof k.envelope !== 'string' || !Array.isArray(hs) || hs.length > 64) {
         throw new Malformed(what + ' needs an entry number, an envelope and at most 64 hashes');
       }
-      return { entry: k.entry, envelope: b64canon(k.envelope, what + '.envelope'), hashes: hs.map((h, j) => hash32(h, what + ' hash ' + j, true)) };
+      return { entry: k.entry, envelope: b64canon(k.envelope, what + '.envelope'), hashes: hs.map((h, j) => hash32(h, what + ' hash ' + j)) };
     });
     return { chained: rootKey !== '' || keys.length > 0, rootKey, keys };
   }
@@ -517,16 +516,16 @@ const verbatimBundle = (() => {
   // verifySingle is BUNDLE.md's steps 2 to 8, for a bundle whose one key
   // signs the entry and the checkpoint.
   async function verifySingle(b, doc, trust, step) {
-    const k = await importKey(pemToDER(b.publicKey));
+    const k = await canonicalKey(b.publicKey, 'publicKey');
     if (k.fingerprint !== trust) {
       throw new Fail('the bundle\'s key ' + k.fingerprint + ' is not the key you trust (' + trust + ')');
     }
     step('The bundle\'s public key (' + k.alg + ') has the fingerprint you gave.');
     const env = parseEnvelope(b.envelope);
     const p = env.statement.predicate;
-    await checkEntry(b, env, k, doc, step, { verify: verifySig, signed: 'The entry\'s DSSE envelope is signed by that key.' });
+    await checkEntry(b, env, k, doc, step, { verify: verifyCanonical, signed: 'The entry\'s DSSE envelope is signed by that key.' });
     const cp = parseCheckpoint(b.checkpoint, b.ledger);
-    const signed = await checkpointSignature(cp, k, b.ledger, verifySig);
+    const signed = await checkpointSignature(cp, k, b.ledger, verifyCanonical);
     if (signed === 'none') throw new Fail('the checkpoint is not signed by the ledger key');
     if (signed === 'bad') throw new Fail('the checkpoint\'s signature does not verify: it was altered');
     step('The checkpoint of ' + cp.size + ' entries is signed by the ledger key.');
