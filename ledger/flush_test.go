@@ -31,21 +31,29 @@ func addDocs(t *testing.T, a *Appender, prefix string, n int) {
 	}
 }
 
-// TestStartFlush checks when the entries of a StartFlush are in the
-// ledger: not when it returns, but when the next StartFlush, Flush or
-// Close does; and that the ledger then verifies.
-func TestStartFlush(t *testing.T) {
+// sampleAppender builds the standard test ledger and returns its
+// directory and an Appender on it.
+func sampleAppender(t *testing.T) (string, *Appender) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ledger")
-	buildLedger(t, dir, sampleDocs).Close() // 5 entries
+	buildLedger(t, dir, sampleDocs).Close()
 	l, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	a, err := l.Append(testKey(t, keys.ECDSAP256), AppendOptions{Now: testClock()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, a
+}
+
+// TestStartFlush checks when the entries of a StartFlush are in the
+// ledger: not when it returns, but when the next StartFlush, Flush or
+// Close does; and that the ledger then verifies.
+func TestStartFlush(t *testing.T) {
+	dir, a := sampleAppender(t) // 5 entries
 	steps := []struct {
 		add   int
 		flush func() error
@@ -74,17 +82,7 @@ func TestStartFlush(t *testing.T) {
 // StartFlush reports it, the Appender refuses to go on, and the ledger is
 // as it was before the batch.
 func TestStartFlushFails(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ledger")
-	buildLedger(t, dir, sampleDocs).Close()
-	l, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	a, err := l.Append(testKey(t, keys.ECDSAP256), AppendOptions{Now: testClock()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, a := sampleAppender(t)
 	packDir := filepath.Join(dir, "objects", "pack")
 	gitstore.SetWriteHook(func(step string) {
 		if step == "pack-index" { // the pack's rename, next, fails
@@ -97,7 +95,7 @@ func TestStartFlushFails(t *testing.T) {
 		t.Fatalf("StartFlush: %v", err)
 	}
 	addDocs(t, a, "after", 1)
-	err = a.StartFlush()
+	err := a.StartFlush()
 	gitstore.SetWriteHook(nil)
 	if err == nil {
 		t.Fatal("StartFlush after a batch that could not be written: no error")

@@ -73,21 +73,8 @@ func workChain(copies int) [][]byte {
 // copies, making 128 MiB in all, reads.
 func TestPackReadDeltaChainWork(t *testing.T) {
 	for _, copies := range []int{maxDeltaWork / MaxObjectSize, 0} {
-		entries := workChain(copies)
-		names := make([]plumbing.Hash, len(entries))
-		for i := range names {
-			names[i] = hashN(byte(i + 1))
-		}
-		dir := t.TempDir()
-		pack, _ := craftedPack(t, dir, names, entries)
-		pr, err := openPackReader(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ok bool
-		var data []byte
-		n := allocated(func() { _, data, ok, err = pr.read(names[len(names)-1]) })
-		pr.close()
+		r := readLast(t, workChain(copies))
+		data, ok, err, n, pack := r.data, r.ok, r.err, r.allocated, r.pack
 		t.Logf("%d copies, pack of %d bytes: ok %v, err %v, %d bytes allocated", copies, len(pack), ok, err, n)
 		if copies == 0 {
 			if err != nil || len(data) != MaxObjectSize || data[0] != 'x' || data[len(data)-1] != 'x' {
@@ -120,19 +107,8 @@ func TestPackReadDeltaChainBytes(t *testing.T) {
 		e := append(objectHeader(packOfsDelta, size), ofsDeltaOffset(int64(len(entries[len(entries)-1])))...)
 		entries = append(entries, append(e, z...))
 	}
-	names := make([]plumbing.Hash, len(entries))
-	for i := range names {
-		names[i] = hashN(byte(i + 1))
-	}
-	dir := t.TempDir()
-	pack, _ := craftedPack(t, dir, names, entries)
-	pr, err := openPackReader(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pr.close()
-	var ok bool
-	m := allocated(func() { _, _, ok, err = pr.read(names[n]) })
+	r := readLast(t, entries)
+	ok, err, m, pack := r.ok, r.err, r.allocated, r.pack
 	t.Logf("pack of %d bytes: ok %v, err %v, %d bytes allocated", len(pack), ok, err, m)
 	if m > 512<<20 {
 		t.Fatalf("reading an object of a pack of %d bytes allocated %d bytes", len(pack), m)
@@ -140,6 +116,35 @@ func TestPackReadDeltaChainBytes(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "chain of deltas") {
 		t.Fatalf("read: ok %v, error %v; want an error about the chain of deltas", ok, err)
 	}
+}
+
+// lastRead is what readLast found.
+type lastRead struct {
+	data      []byte
+	ok        bool
+	err       error
+	allocated uint64 // bytes the read allocated
+	pack      []byte
+}
+
+// readLast crafts a pack of entries, named hashN(1), hashN(2) and so on,
+// and reads its last object.
+func readLast(t *testing.T, entries [][]byte) lastRead {
+	t.Helper()
+	names := make([]plumbing.Hash, len(entries))
+	for i := range names {
+		names[i] = hashN(byte(i + 1))
+	}
+	dir := t.TempDir()
+	var r lastRead
+	r.pack, _ = craftedPack(t, dir, names, entries)
+	pr, err := openPackReader(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.close()
+	r.allocated = allocated(func() { _, r.data, r.ok, r.err = pr.read(names[len(names)-1]) })
+	return r
 }
 
 // ofsDeltaOffset encodes how far before an offset delta its base starts, as
