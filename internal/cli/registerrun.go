@@ -64,6 +64,10 @@ func (r *registerRun) register(ctx context.Context, a *ledger.Appender) error {
 			break
 		}
 		if err := r.add(a, i); err != nil {
+			// What was signed before it is committed and printed, as on an
+			// interrupt, so that the count the error gives is what the
+			// ledger holds (Close would complete a batch in flight anyway).
+			r.commit(a)
 			return err
 		}
 		if len(r.pending) >= registerFlushEvery {
