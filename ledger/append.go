@@ -389,14 +389,14 @@ type inflight struct {
 }
 
 // finishFlush waits for the batch in flight, if any, makes its objects
-// readable and moves the branch to its newest commit.
+// readable and moves the branch to its newest commit. It always waits, so
+// that nothing writes to the repository once Close returns; and a batch
+// that was whole when StartFlush took it is committed even if the
+// Appender broke since.
 func (a *Appender) finishFlush() error {
-	if a.broken != nil {
-		return a.broken
-	}
 	f := a.flushing
 	if f == nil {
-		return nil
+		return a.broken
 	}
 	a.flushing = nil
 	err := <-f.done
@@ -404,12 +404,15 @@ func (a *Appender) finishFlush() error {
 		err = storeError(a.l.r.st.AddWritten(f.written))
 	}
 	if err != nil {
-		a.broken = fmt.Errorf("writing git objects: %w", err)
-		return a.broken
+		err = fmt.Errorf("writing git objects: %w", err)
+	} else {
+		err = a.l.r.setRef(a.l.branch, a.l.head, f.head)
 	}
-	if err := a.l.r.setRef(a.l.branch, a.l.head, f.head); err != nil {
-		a.broken = err
-		return err
+	if err != nil {
+		if a.broken == nil {
+			a.broken = err
+		}
+		return a.broken
 	}
 	old := a.l.head
 	a.l.head, a.l.cp, a.flushed = f.head, f.cp, true
@@ -419,7 +422,10 @@ func (a *Appender) finishFlush() error {
 			delete(a.staged, n)
 		}
 	}
-	return a.l.r.updateWorkTree(old, f.head) // a clone with a working tree
+	if err := a.l.r.updateWorkTree(old, f.head); err != nil { // a clone with a working tree
+		return err
+	}
+	return a.broken
 }
 
 // Close completes a StartFlush in flight and releases the write lock.

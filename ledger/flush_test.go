@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/verbatim-ledger/verbatim/internal/gitstore"
@@ -111,4 +112,59 @@ func TestStartFlushFails(t *testing.T) {
 		t.Errorf("Close after a failed flush returned %v again", err)
 	}
 	checkLedger(t, dir, 5)
+}
+
+// failingSigner signs as its Signer, but once armed, only the next
+// signature: then it refuses.
+type failingSigner struct {
+	Signer
+	armed atomic.Bool
+	left  atomic.Int32
+}
+
+func (s *failingSigner) Sign(msg []byte) ([]byte, error) {
+	if s.armed.Load() && s.left.Add(-1) < 0 {
+		return nil, errors.New("the signing device was unplugged")
+	}
+	return s.Signer.Sign(msg)
+}
+
+// TestStartFlushThenBroken breaks the Appender (a checkpoint it cannot
+// sign) while a batch is being written: Close must wait for the write, and
+// the batch, whole when StartFlush took it, is in the ledger.
+func TestStartFlushThenBroken(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ledger")
+	buildLedger(t, dir, sampleDocs).Close()
+	l, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	signer := &failingSigner{Signer: testKey(t, keys.ECDSAP256)}
+	a, err := l.Append(signer, AppendOptions{Now: testClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := make(chan struct{})
+	gitstore.SetWriteHook(func(step string) {
+		if step == "pack-index" {
+			<-broken // the pack is renamed into place once the Appender broke
+		}
+	})
+	defer gitstore.SetWriteHook(nil)
+	addDocs(t, a, "in-flight", 10)
+	if err := a.StartFlush(); err != nil {
+		t.Fatal(err)
+	}
+	signer.left.Store(1) // the envelope is signed, its checkpoint is not
+	signer.armed.Store(true)
+	if _, err := a.Add(NewDocument{ID: "unsigned", Content: []byte("never signed\n")}); err == nil || a.broken == nil {
+		t.Fatalf("Add whose checkpoint cannot be signed: %v; want an error that breaks the Appender", err)
+	}
+	close(broken)
+	a.Close()
+	if got := sizeOnDisk(t, dir); got != 15 {
+		t.Fatalf("%d entries on disk after Close, want the 15 of the batch in flight", got)
+	}
+	checkLedger(t, dir, 15)
 }
