@@ -284,8 +284,8 @@ func (a *Appender) add(st *records.Statement, content []byte) error {
 	if _, err := a.l.st.apply(env); err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	if a.staged != nil && st.Predicate.Document != nil {
-		a.staged[n] = a.l.st.latest(st.Predicate.Document.ID)
+	if d := st.Predicate.Document; a.staged != nil && d != nil {
+		a.staged[n] = &Version{Doc: d.ID, Version: d.Version, Entry: n, SHA256: st.Subject[0].Digest.SHA256}
 	}
 	// From here on the in-memory state has moved: a failure breaks the Appender.
 	if err := a.stage(n, env, content); err != nil {

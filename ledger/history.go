@@ -49,8 +49,8 @@ func (l *commitList) at(n uint64) commitInfo {
 }
 
 // walkHistory reads the history ending at head back to the genesis, or m
-// commits of it if it is longer: a list whose first entry is 0 if it
-// reached the genesis.
+// commits of it if it is longer. The list's entries are numbered from 0 (its
+// first field); a caller that stopped short of the genesis sets first.
 func (r *repo) walkHistory(head plumbing.Hash, m uint64) (*commitList, error) {
 	l := &commitList{}
 	for h := head; l.count < m; {

@@ -84,7 +84,7 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 // delta that copies its whole base), so without a bound a pack of a few
 // kilobytes made a read build 4,095 objects of 64 MiB, hundreds of GiB
 // (TestPackReadDeltaChainWork). With it a read costs at most what reading
-// 64 objects of the largest size does (about 3 s here), and chains as git
+// 64 objects of the largest size does, and chains as git
 // makes them (`git gc`: at most 50 deep) stay within it for objects of every
 // size a ledger holds: a repacked ledger of large documents must not fail
 // verification.
@@ -94,7 +94,11 @@ const maxDeltaWork = 64 * MaxObjectSize
 // are all held until the base is read. A delta's size is bounded only by
 // what its compressed bytes inflate to, so a pack of 1 MiB made a read hold
 // 1 GiB of deltas (TestPackReadDeltaChainBytes). git makes no delta larger
-// than half the object it makes, and a chain's deltas are mostly edits.
+// than half the object it makes, and a chain's deltas are mostly edits; but
+// a repository repacked by git whose large documents are heavily rewritten
+// from version to version could exceed it (50 deltas of 1.6 MiB, say), and
+// its objects would be refused: applying each delta as it is inflated, not
+// holding them all, would lift this bound.
 const maxDeltaBytes = MaxObjectSize
 
 // chainCost adds up what the deltas of a chain cost, as they are read.

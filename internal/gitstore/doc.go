@@ -13,12 +13,14 @@
 //     A missing object is an *ObjectError wrapping ErrMissing; an unreadable
 //     or corrupt one an *ObjectError wrapping ErrCorrupt.
 //   - Nothing read is trusted to be sane: every size is bounded by the bytes
-//     that hold it (a zlib stream inflates at most 1032 times), by
-//     MaxObjectSize, and delta chains by git's own depth limit (4095), by
-//     the bytes their deltas take and make, and refused at their first loop; alternates are followed at most five
-//     deep, as git does. A small hostile file cannot make a reader allocate
-//     much more than its own size, nor panic (a pack truncated while mapped
-//     is an error).
+//     that hold it (a zlib stream inflates at most 1032 times) and by
+//     MaxObjectSize; a chain of deltas by git's own depth limit (4095), by
+//     the bytes its deltas take (64 MiB, all held until its base is read)
+//     and the bytes they make (64 × MaxObjectSize), and refused at its first
+//     loop; alternates are followed at most five deep, as git does. So a
+//     read of a small hostile file holds at most about 64 MiB of deltas and
+//     two objects, does a bounded amount of work, and never panics (a pack
+//     truncated while mapped is an error).
 //   - Store.Write and Batch.Finish make every object durable (written
 //     under a temporary name, synced, renamed, its directory synced) before
 //     they return, so a ref moved afterwards never names an object a crash
