@@ -35,8 +35,8 @@ type VerifyOptions struct {
 // what is live. Verify keeps live 40 bytes per entry (the history's commit
 // and tree IDs), about 120 per document (its newest version) and a few
 // megabytes for the entries being checked, of which the collector scans
-// only the last: 60 MB for a million entries of 100,000 documents (GODEBUG=gctrace=1
-// verbatim verify, on bench/million.sh's ledger), which
+// only the last: 60 MB for a million entries of 100,000 documents
+// (GODEBUG=gctrace=1 verbatim verify, on bench/million.sh's ledger), which
 // the limit leaves room to grow to twice, so that the collector runs no
 // more often than without it.
 const VerifyMemoryLimit = 160 << 20
