@@ -84,22 +84,19 @@ func applyDelta(base, delta []byte) ([]byte, error) {
 // delta that copies its whole base), so without a bound a pack of a few
 // kilobytes made a read build 4,095 objects of 64 MiB, hundreds of GiB
 // (TestPackReadDeltaChainWork). With it a read costs at most what reading
-// 64 objects of the largest size does, and chains as git
-// makes them (`git gc`: at most 50 deep) stay within it for objects of every
-// size a ledger holds: a repacked ledger of large documents must not fail
-// verification.
-const maxDeltaWork = 64 * MaxObjectSize
+// 64 objects of the largest size does, and chains as git makes them (`git
+// gc`: at most 50 deep) stay within it for objects of every size a ledger
+// holds: a repacked ledger of large documents must not fail verification.
+// (A variable only so that tests can lower it.)
+var maxDeltaWork int64 = 64 * MaxObjectSize
 
-// maxDeltaBytes bounds the bytes the deltas of a chain take, inflated: they
-// are all held until the base is read. A delta's size is bounded only by
-// what its compressed bytes inflate to, so a pack of 1 MiB made a read hold
-// 1 GiB of deltas (TestPackReadDeltaChainBytes). git makes no delta larger
-// than half the object it makes, and a chain's deltas are mostly edits; but
-// a repository repacked by git whose large documents are heavily rewritten
-// from version to version could exceed it (50 deltas of 1.6 MiB, say), and
-// its objects would be refused: applying each delta as it is inflated, not
-// holding them all, would lift this bound.
-const maxDeltaBytes = MaxObjectSize
+// maxDeltaBytes bounds the bytes the deltas of a chain take, inflated. A
+// delta's size is bounded only by what its compressed bytes inflate to, so a
+// pack of 1 MiB holds 1 GiB of deltas, which a read inflates twice (resolve
+// inflates each again as it applies it, so as not to hold them all). git
+// makes no delta larger than half the object it makes, so its chains stay
+// within this bound as they stay within maxDeltaWork.
+var maxDeltaBytes int64 = 64 * MaxObjectSize
 
 // chainCost adds up what the deltas of a chain cost, as they are read.
 type chainCost struct{ bytes, work int64 }
@@ -110,10 +107,10 @@ func (c *chainCost) add(delta []byte) error {
 	c.bytes += int64(len(delta))
 	c.work += deltaWork(delta)
 	if c.bytes > maxDeltaBytes {
-		return fmt.Errorf("a chain of deltas of more than %d bytes in all", int64(maxDeltaBytes))
+		return fmt.Errorf("a chain of deltas of more than %d bytes in all", maxDeltaBytes)
 	}
 	if c.work > maxDeltaWork {
-		return fmt.Errorf("a chain of deltas that makes more than %d bytes of objects in all", int64(maxDeltaWork))
+		return fmt.Errorf("a chain of deltas that makes more than %d bytes of objects in all", maxDeltaWork)
 	}
 	return nil
 }

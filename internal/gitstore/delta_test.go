@@ -1,9 +1,12 @@
 package gitstore
 
 import (
+	"bytes"
 	"encoding/binary"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -72,7 +75,7 @@ func workChain(copies int) [][]byte {
 // about what the pack inflates to, not gigabytes. The chain without the
 // copies, making 128 MiB in all, reads.
 func TestPackReadDeltaChainWork(t *testing.T) {
-	for _, copies := range []int{maxDeltaWork / MaxObjectSize, 0} {
+	for _, copies := range []int{int(maxDeltaWork / MaxObjectSize), 0} {
 		r := readLast(t, workChain(copies))
 		data, ok, err, n, pack := r.data, r.ok, r.err, r.allocated, r.pack
 		t.Logf("%d copies, pack of %d bytes: ok %v, err %v, %d bytes allocated", copies, len(pack), ok, err, n)
@@ -92,30 +95,69 @@ func TestPackReadDeltaChainWork(t *testing.T) {
 }
 
 // TestPackReadDeltaChainBytes reads the last object of a chain of 64 offset
-// deltas of 16 MiB each (compressed to 16 KiB: 1 MiB of pack), on a blob of
-// a byte. A delta's size is bounded only by what its bytes inflate to, and
-// the deltas of a chain were all held until they were applied: 1 GiB held
-// at once, and 2 GiB allocated, for this read. It must be refused once the
-// deltas held pass maxDeltaBytes.
+// deltas of 4 MiB each (256 MiB of deltas, from a pack of a few hundred
+// KiB), on a blob of a byte. The reader once held every delta of a chain
+// until its base was read, and so refused a chain whose deltas added up to
+// more than 64 MiB, which git makes for large, heavily rewritten documents.
+// Now it reads the chain holding a delta and two objects at a time, and
+// refuses it only past maxDeltaBytes.
 func TestPackReadDeltaChainBytes(t *testing.T) {
-	const n, size = 64, 16 << 20
-	delta := make([]byte, size) // a header saying 1 byte to 1 byte, then zeros
-	copy(delta, deltaHeader(1, 1))
-	z := zlibBytes(delta)
+	const n, size = 64, 4 << 20
+	delta := func(base uint64) []byte { // size bytes of zeros, inserted 127 at a time
+		d := deltaHeader(base, size)
+		for left := size; left > 0; left -= min(left, 127) {
+			d = append(d, byte(min(left, 127)))
+			d = append(d, make([]byte, min(left, 127))...)
+		}
+		return d
+	}
 	entries := [][]byte{append(objectHeader(plumbing.BlobObject, 1), zlibBytes([]byte("x"))...)}
-	for range n {
-		e := append(objectHeader(packOfsDelta, size), ofsDeltaOffset(int64(len(entries[len(entries)-1])))...)
-		entries = append(entries, append(e, z...))
+	for i := range n {
+		d := delta(map[bool]uint64{true: 1, false: size}[i == 0])
+		e := append(objectHeader(packOfsDelta, int64(len(d))), ofsDeltaOffset(int64(len(entries[len(entries)-1])))...)
+		entries = append(entries, append(e, zlibBytes(d)...))
 	}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	peak, stop := heapPeak()
 	r := readLast(t, entries)
-	ok, err, m, pack := r.ok, r.err, r.allocated, r.pack
-	t.Logf("pack of %d bytes: ok %v, err %v, %d bytes allocated", len(pack), ok, err, m)
-	if m > 512<<20 {
-		t.Fatalf("reading an object of a pack of %d bytes allocated %d bytes", len(pack), m)
+	stop()
+	t.Logf("pack of %d bytes: ok %v, err %v, %d bytes allocated, heap peak %d bytes above the start", len(r.pack), r.ok, r.err, r.allocated, *peak-before.HeapAlloc)
+	if r.err != nil || len(r.data) != size || bytes.Count(r.data, []byte{0}) != size {
+		t.Fatalf("read a chain of %d deltas of %d bytes: %d bytes, %v", n, size, len(r.data), r.err)
 	}
-	if err == nil || !strings.Contains(err.Error(), "chain of deltas") {
-		t.Fatalf("read: ok %v, error %v; want an error about the chain of deltas", ok, err)
+	if held := *peak - before.HeapAlloc; held > 128<<20 {
+		t.Errorf("reading the chain held %d bytes at once; its deltas take %d", held, n*size)
 	}
+	defer func(old int64) { maxDeltaBytes = old }(maxDeltaBytes)
+	maxDeltaBytes = n * size / 2
+	if r := readLast(t, entries); r.err == nil || !strings.Contains(r.err.Error(), "chain of deltas of more than") {
+		t.Fatalf("read with the deltas past maxDeltaBytes: ok %v, error %v; want an error about the chain of deltas", r.ok, r.err)
+	}
+}
+
+// heapPeak samples the heap in use every millisecond until stop, keeping
+// the most it saw.
+func heapPeak() (peak *uint64, stop func()) {
+	peak = new(uint64)
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		var m runtime.MemStats
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			*peak = max(*peak, m.HeapAlloc)
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return peak, func() { close(done); <-finished }
 }
 
 // lastRead is what readLast found.

@@ -15,11 +15,11 @@
 //   - Nothing read is trusted to be sane: every size is bounded by the bytes
 //     that hold it (a zlib stream inflates at most 1032 times) and by
 //     MaxObjectSize; a chain of deltas by git's own depth limit (4095), by
-//     the bytes its deltas take (64 MiB, all held until its base is read)
-//     and the bytes they make (64 × MaxObjectSize), and refused at its first
-//     loop; alternates are followed at most five deep, as git does. So a
-//     read of a small hostile file holds at most about 64 MiB of deltas and
-//     two objects, does a bounded amount of work, and never panics (a pack
+//     the bytes its deltas take and the bytes they make (64 × MaxObjectSize
+//     each), and refused at its first loop; alternates are followed at most
+//     five deep, as git does. A read holds one delta and two objects at a
+//     time, whatever its chain, so a small hostile file makes it do a
+//     bounded amount of work in bounded memory, and never panic (a pack
 //     truncated while mapped is an error).
 //   - Store.Write and Batch.Finish make every object durable (written
 //     under a temporary name, synced, renamed, its directory synced) before

@@ -29,9 +29,10 @@ import (
 // Nothing in a pack or an object file is trusted to be sane: every size is
 // bounded by the bytes that hold it (a zlib stream inflates at most
 // maxInflateRatio times) and by MaxObjectSize, and delta chains by
-// maxDeltaDepth, maxDeltaBytes and maxDeltaWork, so a small
-// hostile file cannot make verbatim allocate much more than its own size,
-// nor a read cost more than reading a few of the largest objects would.
+// maxDeltaDepth, maxDeltaBytes and maxDeltaWork, and a read holds one delta
+// of its chain at a time (resolve), so a small hostile file cannot make a
+// read hold more than a few of the largest objects, nor cost more than
+// reading 64 of them would.
 // The content is not hashed here: callers check it.
 type packReader struct {
 	packs  []packFile
@@ -307,48 +308,38 @@ func narrow(names []byte, n int, key uint64) (int, int) {
 // resolve reads the object at off in pack j, applying its chain of deltas.
 // An object stored whole is inflated into buf if it fits there.
 func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType, []byte, error) {
-	var deltas [][]byte // outermost first
+	var chain []packSpot // the deltas, outermost first
 	var cost chainCost
-	var seen map[[2]int64]bool
+	var seen map[packSpot]bool
 	for {
-		if len(deltas) > maxDeltaDepth {
+		if len(chain) > maxDeltaDepth {
 			return plumbing.InvalidObject, nil, fmt.Errorf("a chain of more than %d deltas", maxDeltaDepth)
 		}
-		if len(deltas) > 0 {
+		if len(chain) > 0 {
 			// A chain that comes back to an entry is refused at once, before
-			// it allocates maxDeltaDepth deltas.
+			// it counts maxDeltaDepth deltas.
 			if seen == nil {
-				seen = map[[2]int64]bool{}
+				seen = map[packSpot]bool{}
 			}
-			at := [2]int64{int64(j), off}
+			at := packSpot{j, off}
 			if seen[at] {
 				return plumbing.InvalidObject, nil, fmt.Errorf("a chain of deltas that loops back to offset %d", off)
 			}
 			seen[at] = true
-		}
-		if len(deltas) > 0 {
 			buf = nil // the base of a delta is kept until the delta is applied
 		}
-		e, err := pr.packs[j].entryAt(off, buf)
+		e, err := pr.entry(j, off, buf)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
-		if pr.packs[j].data != nil {
-			pr.res.readPack(&pr.packs[j], pr.resident(j, off, e.span), pr.packs)
-		}
 		if e.typ != packOfsDelta && e.typ != packRefDelta {
-			data := e.data
-			for i := len(deltas) - 1; i >= 0; i-- {
-				if data, err = applyDelta(data, deltas[i]); err != nil {
-					return plumbing.InvalidObject, nil, err
-				}
-			}
-			return e.typ, data, nil
+			return pr.applyChain(e.typ, e.data, chain)
 		}
-		deltas = append(deltas, e.data)
+		// The delta is counted, then dropped: applyChain reads it again.
 		if err := cost.add(e.data); err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
+		chain = append(chain, packSpot{j, off})
 		if e.typ == packOfsDelta {
 			off = e.base
 			continue
@@ -358,6 +349,31 @@ func (pr *packReader) resolve(j int, off int64, buf []byte) (plumbing.ObjectType
 			return plumbing.InvalidObject, nil, fmt.Errorf("the base %s of a delta is not in any pack", e.baseHash)
 		}
 	}
+}
+
+// applyChain applies the deltas at chain (outermost first) to the object
+// data of type typ, innermost first, reading each as it applies it: a read
+// holds the object, the next and one delta, however long the chain.
+func (pr *packReader) applyChain(typ plumbing.ObjectType, data []byte, chain []packSpot) (plumbing.ObjectType, []byte, error) {
+	for i := len(chain) - 1; i >= 0; i-- {
+		e, err := pr.entry(chain[i].pack, chain[i].off, nil)
+		if err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		if data, err = applyDelta(data, e.data); err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+	}
+	return typ, data, nil
+}
+
+// entry is entryAt of pack j, counting what the read makes resident.
+func (pr *packReader) entry(j int, off int64, buf []byte) (packEntry, error) {
+	e, err := pr.packs[j].entryAt(off, buf)
+	if err == nil && pr.packs[j].data != nil {
+		pr.res.readPack(&pr.packs[j], pr.resident(j, off, e.span), pr.packs)
+	}
+	return e, err
 }
 
 // packEntry is one entry of a pack, inflated: an object, or a delta with
