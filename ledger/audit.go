@@ -229,9 +229,9 @@ func (a *auditor) finish(head plumbing.Hash, opts AuditOptions) (*AuditReport, e
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers, keys: map[string]*keys.PublicKey{}, indexed: st.index != nil}
+	v := &verifier{gitDir: a.r.gitDir, commits: a.commits, st: st, workers: a.workers, keys: newKeyMap(), indexed: st.index != nil}
 	for fp, info := range st.ring().known {
-		v.keys[fp] = info.Key
+		v.keys.put(fp, info.Key)
 	}
 	v.cp = a.newCP
 	if k == n {

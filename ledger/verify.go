@@ -143,8 +143,7 @@ type verifier struct {
 	gitDir  string
 	commits *commitList
 	st      *state
-	keys    map[string]*keys.PublicKey // every key the ledger declares, for the workers (under keysMu)
-	keysMu  sync.RWMutex
+	keys    *keyMap            // every key the ledger declares, for the workers
 	chain   []keys.Fingerprint // the roots from the pinned one to the current one
 	workers int
 	ahead   *ahead // what was checked while the history was walked; nil in an audit
@@ -182,7 +181,7 @@ func (v *verifier) run(r *repo, trust keys.Fingerprint) error {
 	v.st.older = func(id string, link *records.VersionLink) (*Version, error) {
 		return olderVersion(r, &olderc, v.st.size, id, link)
 	}
-	v.keys = map[string]*keys.PublicKey{string(v.st.rootKey.Fingerprint()): v.st.rootKey}
+	v.keys = newKeyMap(v.st.rootKey)
 	repos := make([]*repo, v.workers)
 	for i := range repos {
 		repos[i] = r.worker()

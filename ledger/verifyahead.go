@@ -7,7 +7,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/verbatim-ledger/verbatim/internal/gitstore"
-	"github.com/verbatim-ledger/verbatim/keys"
 	"github.com/verbatim-ledger/verbatim/records"
 )
 
@@ -29,8 +28,7 @@ type ahead struct {
 	next    atomic.Uint64 // the next word of marks a worker takes
 	stopped atomic.Bool
 	wg      sync.WaitGroup
-	keysMu  sync.Mutex
-	keys    map[string]*keys.PublicKey // by fingerprint: the genesis root key and the keys entries checked ahead declare
+	keys    *keyMap // the genesis root key and the keys entries checked ahead declare
 }
 
 // aheadMax bounds the entries checked ahead: their marks take aheadMax/8
@@ -63,7 +61,7 @@ func checkAhead(r *repo, head plumbing.Hash, workers int) *ahead {
 	if err != nil {
 		return a
 	}
-	a.keys = map[string]*keys.PublicKey{string(root.Fingerprint()): root}
+	a.keys = newKeyMap(root)
 	for range workers {
 		w := r.worker()
 		a.wg.Add(1)
@@ -129,7 +127,7 @@ func (a *ahead) check(r *repo, tip *pathTrees, n uint64) (ok, found bool) {
 		return false, true
 	}
 	st := env.Statement
-	key := a.key(env.KeyID)
+	key := a.keys.get(env.KeyID)
 	if key == nil || isRotation(st) || env.Verify(key) != nil || checkDocument(r, doc, st) != nil {
 		return false, true
 	}
@@ -137,23 +135,13 @@ func (a *ahead) check(r *repo, tip *pathTrees, n uint64) (ok, found bool) {
 	return true, true
 }
 
-func (a *ahead) key(fp string) *keys.PublicKey {
-	a.keysMu.Lock()
-	defer a.keysMu.Unlock()
-	return a.keys[fp]
-}
-
-// learn keeps the key an add or rotate entry names: records checked that
-// its fingerprint is the key's, so a signature it verifies is one by the
-// key the fingerprint names, whatever the state decides of it.
+// learn keeps the key an add or rotate entry names: a signature it
+// verifies is one by the key the fingerprint names, whatever the state
+// decides of it.
 func (a *ahead) learn(st *records.Statement) {
-	ev := st.Predicate.Key
-	if ev == nil || ev.Action == records.KeyRevoke {
-		return
-	}
-	if k, err := publicKeyOf(&ev.Key); err == nil {
-		a.keysMu.Lock()
-		a.keys[ev.Key.Fingerprint] = k
-		a.keysMu.Unlock()
+	if spec := namedKey(st); spec != nil {
+		if k, err := publicKeyOf(spec); err == nil {
+			a.keys.put(spec.Fingerprint, k)
+		}
 	}
 }

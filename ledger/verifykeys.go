@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/verbatim-ledger/verbatim/checkpoint"
 	"github.com/verbatim-ledger/verbatim/keys"
@@ -14,27 +15,57 @@ func isRotation(st *records.Statement) bool {
 	return st.Predicate.Key != nil && st.Predicate.Key.Action == records.KeyRotate
 }
 
+// keyMap holds keys by fingerprint for goroutines that check signatures
+// while the state, which alone decides whether a key may sign a given
+// entry, is still being built.
+type keyMap struct {
+	mu sync.RWMutex
+	m  map[string]*keys.PublicKey
+}
+
+func newKeyMap(ks ...*keys.PublicKey) *keyMap {
+	km := &keyMap{m: map[string]*keys.PublicKey{}}
+	for _, k := range ks {
+		km.m[string(k.Fingerprint())] = k
+	}
+	return km
+}
+
+// get returns the key whose fingerprint is fp, or nil.
+func (km *keyMap) get(fp string) *keys.PublicKey {
+	km.mu.RLock()
+	defer km.mu.RUnlock()
+	return km.m[fp]
+}
+
+func (km *keyMap) put(fp string, k *keys.PublicKey) {
+	km.mu.Lock()
+	km.m[fp] = k
+	km.mu.Unlock()
+}
+
+// namedKey is the key an add or rotate entry names (records checked that
+// its fingerprint is the key's), or nil.
+func namedKey(st *records.Statement) *records.KeySpec {
+	if ev := st.Predicate.Key; ev != nil && ev.Action != records.KeyRevoke {
+		return &ev.Key
+	}
+	return nil
+}
+
 // workerKey is a key some earlier entry named, or nil. Workers check
 // entries ahead of the state; a key added by an entry not yet applied is
 // not known to them, and the entry is checked when it is applied.
-func (v *verifier) workerKey(fp string) *keys.PublicKey {
-	v.keysMu.RLock()
-	defer v.keysMu.RUnlock()
-	return v.keys[fp]
-}
+func (v *verifier) workerKey(fp string) *keys.PublicKey { return v.keys.get(fp) }
 
 // learnKeys gives the workers the key an add or rotate entry names. Whether
 // a key may sign a given entry is the state's to decide; the workers only
 // check signatures.
 func (v *verifier) learnKeys(st *records.Statement) {
-	ev := st.Predicate.Key
-	if ev == nil || ev.Action == records.KeyRevoke {
-		return
-	}
-	if k, ok := v.st.keyByFingerprint(ev.Key.Fingerprint); ok {
-		v.keysMu.Lock()
-		v.keys[ev.Key.Fingerprint] = k
-		v.keysMu.Unlock()
+	if spec := namedKey(st); spec != nil {
+		if k, ok := v.st.keyByFingerprint(spec.Fingerprint); ok {
+			v.keys.put(spec.Fingerprint, k)
+		}
 	}
 }
 
