@@ -33,8 +33,8 @@ func addDocs(t *testing.T, a *Appender, prefix string, n int) {
 }
 
 // sampleAppender builds the standard test ledger and returns its
-// directory and an Appender on it.
-func sampleAppender(t *testing.T) (string, *Appender) {
+// directory and an Appender on it signing with signer.
+func sampleAppender(t *testing.T, signer Signer) (string, *Appender) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ledger")
 	buildLedger(t, dir, sampleDocs).Close()
@@ -43,7 +43,7 @@ func sampleAppender(t *testing.T) (string, *Appender) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	a, err := l.Append(testKey(t, keys.ECDSAP256), AppendOptions{Now: testClock()})
+	a, err := l.Append(signer, AppendOptions{Now: testClock()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func sampleAppender(t *testing.T) (string, *Appender) {
 // ledger: not when it returns, but when the next StartFlush, Flush or
 // Close does; and that the ledger then verifies.
 func TestStartFlush(t *testing.T) {
-	dir, a := sampleAppender(t) // 5 entries
+	dir, a := sampleAppender(t, testKey(t, keys.ECDSAP256)) // 5 entries
 	steps := []struct {
 		add   int
 		flush func() error
@@ -83,7 +83,7 @@ func TestStartFlush(t *testing.T) {
 // StartFlush reports it, the Appender refuses to go on, and the ledger is
 // as it was before the batch.
 func TestStartFlushFails(t *testing.T) {
-	dir, a := sampleAppender(t)
+	dir, a := sampleAppender(t, testKey(t, keys.ECDSAP256))
 	packDir := filepath.Join(dir, "objects", "pack")
 	gitstore.SetWriteHook(func(step string) {
 		if step == "pack-index" { // the pack's rename, next, fails
@@ -133,18 +133,8 @@ func (s *failingSigner) Sign(msg []byte) ([]byte, error) {
 // sign) while a batch is being written: Close must wait for the write, and
 // the batch, whole when StartFlush took it, is in the ledger.
 func TestStartFlushThenBroken(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ledger")
-	buildLedger(t, dir, sampleDocs).Close()
-	l, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
 	signer := &failingSigner{Signer: testKey(t, keys.ECDSAP256)}
-	a, err := l.Append(signer, AppendOptions{Now: testClock()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, a := sampleAppender(t, signer)
 	broken := make(chan struct{})
 	gitstore.SetWriteHook(func(step string) {
 		if step == "pack-index" {
