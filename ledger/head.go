@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 )
 
 // unbornHead explains why the branch HEAD names has no commits (FORMAT.md
@@ -110,15 +108,11 @@ func refRank(n plumbing.ReferenceName) int {
 
 // holdsLedger reports whether commit h's tree has a ledger's top level.
 func (r *repo) holdsLedger(h plumbing.Hash) bool {
-	data, err := r.object(plumbing.CommitObject, h)
+	tree, err := r.commitTree(h)
 	if err != nil {
 		return false
 	}
-	c, err := gitstore.ParseCommitHeader(data)
-	if err != nil {
-		return false
-	}
-	root, err := r.tree(c.Tree)
+	root, err := r.tree(tree)
 	return err == nil && checkRoot(root) == nil
 }
 

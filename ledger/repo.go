@@ -273,5 +273,18 @@ func isEmptyDir(dir string) (bool, error) {
 	return len(entries) == 0, nil
 }
 
+// commitTree returns the root tree of commit c (the zero hash for none).
+func (r *repo) commitTree(c plumbing.Hash) (plumbing.Hash, error) {
+	if c.IsZero() {
+		return c, nil
+	}
+	data, err := r.object(plumbing.CommitObject, c)
+	if err != nil {
+		return c, err
+	}
+	h, err := gitstore.ParseCommitHeader(data)
+	return h.Tree, err
+}
+
 // shortHash is a commit hash as people read it.
 func shortHash(h plumbing.Hash) string { return strings.ToLower(h.String()[:12]) }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/verbatim-ledger/verbatim/internal/gitstore"
 	"github.com/verbatim-ledger/verbatim/records"
 )
 
@@ -40,16 +39,12 @@ const aheadMax = 1 << 18
 // finds and reports it in its turn.
 func checkAhead(r *repo, head plumbing.Hash, workers int) *ahead {
 	a := &ahead{marks: make([]uint64, aheadMax/64)}
-	data, err := r.object(plumbing.CommitObject, head)
-	if err != nil {
-		return a
-	}
-	c, err := gitstore.ParseCommitHeader(data)
+	tree, err := r.commitTree(head)
 	if err != nil {
 		return a
 	}
 	var tip pathTrees
-	if tip.root, err = r.tree(c.Tree); err != nil {
+	if tip.root, err = r.tree(tree); err != nil {
 		return a
 	}
 	tipc := tip

@@ -242,18 +242,6 @@ func (r *repo) diffCommits(a, b plumbing.Hash, fn func(path string, ea, eb *tree
 	return r.diffTrees("", ta, tb, fn)
 }
 
-func (r *repo) commitTree(c plumbing.Hash) (plumbing.Hash, error) {
-	if c.IsZero() {
-		return c, nil
-	}
-	data, err := r.object(plumbing.CommitObject, c)
-	if err != nil {
-		return c, err
-	}
-	h, err := gitstore.ParseCommitHeader(data)
-	return h.Tree, err
-}
-
 // diffTrees is diffCommits for trees a and b under prefix; equal subtrees
 // are skipped unread.
 func (r *repo) diffTrees(prefix string, a, b plumbing.Hash, fn func(string, *treeEntry, *treeEntry) error) error {
